@@ -1,0 +1,29 @@
+"""evonas: native-accelerated multi-objective evolution and architecture search."""
+
+from __future__ import annotations
+
+try:
+    from . import _core  # noqa: F401
+except ImportError as exc:  # pragma: no cover - only on a broken install
+    raise ImportError(
+        "evonas's compiled core (evonas._core) could not be imported. Install the package with "
+        "`pip install .` from the source tree (it compiles the C++ core) rather than importing "
+        f"it from the source directory. Original error: {exc}"
+    ) from exc
+
+from . import cuda
+from .indicators import hv_contributions, hypervolume, hypervolume_mc
+from .pareto import crowding_distance, non_dominated_sort, nondominated
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "crowding_distance",
+    "cuda",
+    "hv_contributions",
+    "hypervolume",
+    "hypervolume_mc",
+    "non_dominated_sort",
+    "nondominated",
+]
