@@ -8,12 +8,14 @@ namespace py = pybind11;
 namespace evonas::bindings {
 void bind_pareto(py::module_& m);
 void bind_hypervolume(py::module_& m);
+void bind_operators(py::module_& m);
 }  // namespace evonas::bindings
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "evonas native core (private: use the evonas package)";
   evonas::bindings::bind_pareto(m);
   evonas::bindings::bind_hypervolume(m);
+  evonas::bindings::bind_operators(m);
   m.def("cuda_compiled", &evonas::cuda_compiled);
   m.def("cuda_device_count", &evonas::cuda_device_count);
 }

@@ -11,14 +11,21 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
         f"it from the source directory. Original error: {exc}"
     ) from exc
 
-from . import cuda
+from . import cuda, problems
 from .indicators import hv_contributions, hypervolume, hypervolume_mc
 from .pareto import crowding_distance, non_dominated_sort, nondominated
+from .problems import Problem
+from .space import Categorical, Integer, Real, Space
 
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "Categorical",
+    "Integer",
+    "Problem",
+    "Real",
+    "Space",
     "crowding_distance",
     "cuda",
     "hv_contributions",
@@ -26,4 +33,5 @@ __all__ = [
     "hypervolume_mc",
     "non_dominated_sort",
     "nondominated",
+    "problems",
 ]

@@ -16,3 +16,57 @@ def hypervolume_mc(
 ) -> tuple[float, float]: ...
 def cuda_compiled() -> bool: ...
 def cuda_device_count() -> int: ...
+
+# -- population operators (bind_operators.cpp) ---------------------------------
+# space = (kinds int8, lower float64, upper float64, log uint8), as evonas.Space holds them.
+_SpaceArrays = tuple[
+    npt.NDArray[np.int8], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.uint8]
+]
+# Per gene kind (real, integer, categorical):
+#   crossover (method 0 copy / 1 sbx / 2 uniform, prob, prob_var, eta)
+#   mutation  (method 0 none / 1 polynomial / 2 reset / 3 creep, prob, prob_var, eta, step)
+_CrossoverEntry = tuple[int, float, float, float]
+_MutationEntry = tuple[int, float, float, float, float]
+
+def sample_random(
+    space: _SpaceArrays, n: int, seed: int, generation: int, n_threads: int
+) -> npt.NDArray[np.float64]: ...
+def sample_lhs(space: _SpaceArrays, n: int, seed: int, generation: int, n_threads: int) -> npt.NDArray[np.float64]: ...
+def tournament_select(
+    n: int,
+    n_select: int,
+    k: int,
+    rank: npt.NDArray[np.int32] | None,
+    fitness: npt.NDArray[np.float64] | None,
+    crowding: npt.NDArray[np.float64] | None,
+    cv: npt.NDArray[np.float64] | None,
+    seed: int,
+    generation: int,
+    n_threads: int,
+) -> npt.NDArray[np.int64]: ...
+def variation(
+    space: _SpaceArrays,
+    X: npt.NDArray[np.float64],
+    parents: npt.NDArray[np.int64],
+    crossover_prob: float,
+    n_points: int,
+    crossover: list[_CrossoverEntry],
+    mutation_prob: float,
+    mutation: list[_MutationEntry],
+    seed: int,
+    generation: int,
+    n_threads: int,
+) -> npt.NDArray[np.float64]: ...
+def mutate(
+    space: _SpaceArrays,
+    X: npt.NDArray[np.float64],
+    mutation_prob: float,
+    mutation: list[_MutationEntry],
+    seed: int,
+    generation: int,
+    n_threads: int,
+) -> npt.NDArray[np.float64]: ...
+def unique_rows(
+    X: npt.NDArray[np.float64], against: npt.NDArray[np.float64] | None, n_threads: int
+) -> npt.NDArray[np.uint8]: ...
+def first_invalid_gene(space: _SpaceArrays, X: npt.NDArray[np.float64], n_threads: int) -> int: ...

@@ -1,0 +1,60 @@
+// Internal pieces shared by non_dominated_sort, nondominated and
+// crowding_distance. Not part of the public API.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace evonas::nds_detail {
+
+// Unsigned key with the same order as the double (-0.0 == +0.0, +-inf at
+// the ends), so that doubles can be radix-sorted.
+inline std::uint64_t order_key(double x) {
+  if (x == 0.0) x = 0.0;
+  std::uint64_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return (b >> 63) ? ~b : (b | 0x8000000000000000ull);
+}
+
+inline bool rows_equal(const double* a, const double* b, std::size_t m) {
+  for (std::size_t j = 0; j < m; ++j)
+    if (!(a[j] == b[j])) return false;
+  return true;
+}
+
+// Row indices of the n x m matrix F in lexicographic order, ties (identical
+// rows) by index.
+std::vector<std::uint32_t> lex_order(const double* F, std::size_t n, std::size_t m, int n_threads);
+// Row indices ordered by column j alone, ties by index.
+std::vector<std::uint32_t> column_order(const double* F, std::size_t n, std::size_t m,
+                                        std::size_t j, int n_threads);
+
+// The distinct rows of F in lexicographic order. Sorting them this way lets
+// the rankers treat objective 0 as "comes earlier": a point can only be
+// dominated by an earlier one, and an earlier one that is <= in objectives
+// 1..m-1 dominates it.
+struct UniqueRows {
+  std::vector<double> rows;          // count x m, row-major
+  std::vector<std::uint32_t> group;  // row of F -> its distinct row
+  std::size_t count = 0;
+};
+UniqueRows unique_rows(const double* F, std::size_t n, std::size_t m, int n_threads);
+
+// Expands ranks of distinct rows to the n input rows (group may be null for
+// the identity) and applies the n_stop rule: front r is kept only while the
+// fronts before it hold fewer than n_stop points; the rest get -1.
+std::vector<std::int32_t> finish_ranks(const std::vector<std::int32_t>& ranks,
+                                       const std::uint32_t* group, std::size_t n,
+                                       std::size_t n_stop);
+
+// Rankers on distinct rows in lexicographic order (see UniqueRows).
+// m == 3: sweep over per-front staircases.
+std::vector<std::int32_t> rank_sorted_3d(const double* rows, std::size_t u);
+// m >= 3: divide and conquer. Points whose rank exceeds max_rank may stop
+// early and are then only known to be > max_rank.
+std::vector<std::int32_t> rank_sorted_dc(const double* rows, std::size_t u, std::size_t m,
+                                         std::int32_t max_rank, int n_threads);
+
+}  // namespace evonas::nds_detail

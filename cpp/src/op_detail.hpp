@@ -1,0 +1,201 @@
+// Shared internals of the population operators (op_*.cpp): the prepared
+// description of a space, Bernoulli trials, and the per-row kernels that the
+// variation driver fuses into one pass.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "evonas/operators.hpp"
+#include "evonas/rng.hpp"
+
+namespace evonas::ops {
+
+// Rows of 30 genes: a few thousand per thread amortise the thread start.
+inline constexpr std::size_t kRowGrain = 2048;
+
+// Hint that a row will be read soon: parents and tournament competitors are
+// drawn at random, so without it every row costs a full memory latency.
+inline void prefetch(const void* p, std::size_t bytes) {
+#if defined(__GNUC__) || defined(__clang__)
+  // Every cache line the bytes touch, the last one included when p is not
+  // line-aligned.
+  const char* c = static_cast<const char*>(p);
+  for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(c + off);
+  if (bytes > 0) __builtin_prefetch(c + bytes - 1);
+#else
+  (void)p, (void)bytes;
+#endif
+}
+
+// x^e for a fixed exponent e >= 1 (SBX's and PM's eta + 1): repeated
+// squaring when e is a small integer (eta = 15 or 20, the usual choices),
+// which is several times cheaper than std::pow; std::pow otherwise.
+class FixedPower {
+ public:
+  FixedPower() : FixedPower(1.0) {}
+  explicit FixedPower(double e)
+      : e_(e), n_(e >= 1.0 && e <= 64.0 && e == std::floor(e) ? static_cast<unsigned>(e) : 0u) {}
+  double operator()(double x) const {
+    if (n_ == 0) return std::pow(x, e_);
+    double result = 1.0, base = x;
+    for (unsigned n = n_;;) {
+      if (n & 1u) result *= base;
+      n >>= 1;
+      if (n == 0) return result;
+      base *= base;
+    }
+  }
+
+ private:
+  double e_;
+  unsigned n_;
+};
+
+inline void require_index_range(std::size_t count, const char* what) {
+  if (count > kMaxOpIndex)
+    throw std::invalid_argument(std::string(what) + " must be at most 2**28 per call");
+}
+
+// One gene, with its bounds on the scale the operators work on: log genes
+// recombine and mutate in log space, all others on their own scale.
+struct Gene {
+  double lo, hi;    // the gene's bounds
+  double wlo, whi;  // the bounds on the working scale
+  GeneKind kind;
+  bool log;
+
+  double to_work(double x) const { return log ? std::log(x) : x; }
+
+  // A working-scale value back to a gene value: inside the bounds (exp and
+  // the operators' arithmetic can land a rounding error outside) and
+  // integral for discrete genes.
+  double finish(double w) const {
+    double x = log ? std::exp(w) : w;
+    x = std::min(std::max(x, lo), hi);
+    if (kind != GeneKind::real) x = std::floor(x + 0.5);  // bounds are integral: stays inside
+    return x;
+  }
+};
+
+struct Plan {
+  std::size_t n_var = 0;
+  std::vector<Gene> genes;
+  std::array<std::vector<std::uint32_t>, kGeneKinds> of_kind;  // column indices per kind
+
+  explicit Plan(const GeneSpace& space) : n_var(space.n_var), genes(space.n_var) {
+    for (std::size_t j = 0; j < n_var; ++j) {
+      Gene& g = genes[j];
+      g.kind = static_cast<GeneKind>(space.kinds[j]);
+      g.log = g.kind == GeneKind::real && space.log[j] != 0;
+      g.lo = space.lower[j];
+      g.hi = space.upper[j];
+      g.wlo = g.to_work(g.lo);
+      g.whi = g.to_work(g.hi);
+      of_kind.at(static_cast<std::size_t>(g.kind)).push_back(static_cast<std::uint32_t>(j));
+    }
+  }
+};
+
+// A Bernoulli trial at 32-bit resolution. p == 0.5 takes a single bit
+// (exact, and 32 fair coins per draw: a uniform crossover's exchanges and
+// SBX's child swaps are all fair coins); p == 0 and p == 1 draw nothing.
+class Chance {
+ public:
+  Chance() = default;
+  explicit Chance(double p)
+      : fair_(p == 0.5),
+        bound_(static_cast<std::uint64_t>(std::llround(std::min(std::max(p, 0.0), 1.0) * 0x1p32))) {}
+  bool never() const { return !fair_ && bound_ == 0; }
+  bool always() const { return !fair_ && bound_ == (std::uint64_t{1} << 32); }
+
+  template <class Draws>
+  bool operator()(Draws& d) const {
+    if (fair_) return d.bit();
+    if (never()) return false;
+    if (always()) return true;
+    return d.rs.next_u32() < bound_;
+  }
+
+ private:
+  bool fair_ = false;
+  std::uint64_t bound_ = 0;
+};
+
+// One stream plus a cache of single bits for fair coins.
+struct Draws {
+  PhiloxStream rs;
+  std::uint32_t bits = 0;
+  unsigned left = 0;
+
+  explicit Draws(PhiloxStream stream) : rs(stream) {}
+  bool bit() {
+    if (left == 0) {
+      bits = rs.next_u32();
+      left = 32;
+    }
+    --left;
+    bool b = bits & 1u;
+    bits >>= 1;
+    return b;
+  }
+  bool chance(const Chance& c) { return c(*this); }
+};
+
+// ---- crossover ------------------------------------------------------------
+
+struct KindCrossover {
+  CrossoverMethod method = CrossoverMethod::copy;
+  Chance prob, var;
+  FixedPower power;  // x^(eta+1)
+  double inv_eta1 = 1.0 / 16.0;
+  // beta^-(eta+1) < 2^-54 above this, so alpha = 2 - beta^-(eta+1) rounds to
+  // exactly 2 and the power can be skipped without changing the result.
+  double beta_skip = 0.0;
+};
+
+struct CrossoverPlan {
+  Chance prob;
+  int n_points = 0;
+  std::array<KindCrossover, kGeneKinds> by_kind{};
+  explicit CrossoverPlan(const CrossoverSpec& spec);
+};
+
+// Scratch memory of one thread (point crossover's cut marks).
+struct CrossoverScratch {
+  std::vector<std::uint8_t> cut;
+};
+
+// Children c1, c2 (n_var each, distinct from the parents) of parents p1, p2.
+void cross_pair(const Plan& plan, const CrossoverPlan& cx, const double* p1, const double* p2,
+                double* c1, double* c2, Draws& d, CrossoverScratch& scratch);
+
+// ---- mutation -------------------------------------------------------------
+
+struct KindMutation {
+  MutationMethod method = MutationMethod::none;
+  Chance prob;
+  double prob_var = 0.0;
+  double log_keep = 0.0;  // log(1 - prob_var): geometric gaps between mutated genes
+  FixedPower power;  // x^(eta+1)
+  double inv_eta1 = 1.0 / 21.0;
+  double step = 1.0;
+};
+
+struct MutationPlan {
+  Chance prob;
+  bool active = false;  // some kind mutates with positive probability
+  std::array<KindMutation, kGeneKinds> by_kind{};
+  MutationPlan(const MutationSpec& spec, const Plan& plan);
+};
+
+// Mutates `row` (n_var genes) in place with the draws of one stream.
+void mutate_row(const Plan& plan, const MutationPlan& mp, double* row, Draws& d);
+
+}  // namespace evonas::ops

@@ -1,0 +1,143 @@
+"""Parent selection by k-way tournaments, natively."""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import _core
+from .._validation import _numeric_array, as_positive_int, as_ranks, as_seed, as_threads
+from ._common import MAX_ROWS, as_generation, as_row_count
+
+__all__ = ["TournamentSelection"]
+
+
+def _criterion(values: Any, name: str) -> np.ndarray:
+    arr = _numeric_array(values, name)
+    if arr.ndim != 1:
+        raise ValueError(f"'{name}' must be a 1-D array (one value per individual), but it has shape {arr.shape}")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TournamentSelection:
+    """k-way tournament selection with Deb's constraint handling.
+
+    Each tournament draws `k` competitors uniformly with replacement and picks
+    the best: lower constraint violation first (feasible individuals, ``cv <=
+    0``, beat infeasible ones; among infeasible ones less violation wins), then
+    lower Pareto rank with larger crowding distance as tie-break (NSGA-II's
+    crowded comparison), or lower `fitness`. NaN is worse than any number
+    (+inf included) in every criterion.
+    Remaining ties go to the first competitor drawn, itself uniformly random.
+
+    Parameters
+    ----------
+    k : int, default 2
+        Competitors per tournament (pymoo's `pressure`); 2 is binary
+        tournament.
+    """
+
+    k: int = 2
+
+    def __post_init__(self) -> None:
+        if isinstance(self.k, bool) or not isinstance(self.k, numbers.Integral):
+            raise TypeError(f"'k' must be a positive int, but it is {self.k!r}")
+        if not 1 <= self.k <= 1024:
+            raise ValueError(f"'k' must be an int in [1, 1024], but it is {self.k}")
+        object.__setattr__(self, "k", int(self.k))
+
+    def do(
+        self,
+        n_select: int,
+        /,
+        *,
+        n_parents: int = 2,
+        rank: Any = None,
+        crowding: Any = None,
+        fitness: Any = None,
+        cv: Any = None,
+        seed: int | None = None,
+        generation: int = 0,
+        n_threads: int | None = None,
+    ) -> np.ndarray:
+        """Select `n_select` groups of `n_parents` individuals.
+
+        Give `rank` (optionally with `crowding`) or `fitness`, and optionally
+        `cv`; all have one entry per individual of the population.
+
+        Parameters
+        ----------
+        n_select : int
+            Number of groups (matings), >= 0.
+        n_parents : int, default 2
+            Individuals per group: 2 gives the ``(n_matings, 2)`` pairs that
+            the crossover operators take.
+        rank : array_like of int, shape (n,), optional
+            Pareto rank (0 = first front), minimised.
+        crowding : array_like of float, shape (n,), optional
+            Crowding distance, maximised among equal ranks; needs `rank`.
+        fitness : array_like of float, shape (n,), optional
+            Scalar fitness, minimised; instead of `rank`.
+        cv : array_like of float, shape (n,), optional
+            Total constraint violation; ``<= 0`` is feasible.
+        seed : int, optional
+            Seed of the random streams; None draws fresh entropy.
+        generation : int, default 0
+            Generation number: part of the random-stream key.
+        n_threads : int, optional
+            Threads to use; None uses every core.
+
+        Returns
+        -------
+        numpy.ndarray of int64, shape (n_select, n_parents)
+            Row indices of the winners; tournament ``t = i * n_parents + j``
+            fills entry ``[i, j]`` and draws from the stream
+            ``(seed, generation, t)``.
+
+        Notes
+        -----
+        O(n + n_select * n_parents * k), in parallel.
+        """
+        count = as_row_count(n_select, "n_select")
+        group = as_positive_int(n_parents, "n_parents")
+        total = count * group
+        if total > MAX_ROWS:
+            raise ValueError(f"'n_select' * 'n_parents' must be at most 2**28, but it is {total}")
+        if rank is not None and fitness is not None:
+            raise ValueError("give 'rank' (with 'crowding') or 'fitness', not both")
+        if crowding is not None and rank is None:
+            raise ValueError("'crowding' breaks ties between equal ranks: it needs 'rank'")
+        if rank is None and fitness is None and cv is None:
+            raise TypeError("TournamentSelection.do needs 'rank', 'fitness' or 'cv' to compare individuals")
+        given: dict[str, np.ndarray] = {}
+        for name, value in (("rank", rank), ("fitness", fitness), ("crowding", crowding), ("cv", cv)):
+            if value is None:
+                continue
+            if name == "rank":
+                raw = np.asarray(value)
+                given[name] = as_ranks(raw, raw.shape[0] if raw.ndim == 1 else 0, name="rank")
+            else:
+                given[name] = _criterion(value, name)
+        n_pop = next(iter(given.values())).shape[0]
+        for name, arr in given.items():
+            if arr.shape[0] != n_pop:
+                raise ValueError(f"'{name}' must have one entry per individual ({n_pop}), but it has {arr.shape[0]}")
+        if n_pop == 0 and total > 0:
+            raise ValueError("cannot select from an empty population (the criteria arrays are empty)")
+        winners = _core.tournament_select(
+            n_pop,
+            total,
+            self.k,
+            given.get("rank"),
+            given.get("fitness"),
+            given.get("crowding"),
+            given.get("cv"),
+            as_seed(seed),
+            as_generation(generation),
+            as_threads(n_threads),
+        )
+        return winners.reshape(count, group)
