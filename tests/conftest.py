@@ -36,7 +36,7 @@ with warnings.catch_warnings():
 
 settings.register_profile(
     "ci",
-    max_examples=40,
+    max_examples=75,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,

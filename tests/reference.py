@@ -24,6 +24,7 @@ __all__ = [
     "truncate_ranks",
     "dominance_matrix",
     "check_ranks",
+    "check_ranks_at",
     "crowding_distance",
     "inside_ref",
     "hypervolume_inclusion_exclusion",
@@ -211,6 +212,33 @@ def check_ranks(F, ranks) -> None:
             f"point {j} has rank {int(ranks[j])} but the highest rank among its dominators is "
             f"{int(best_dominator[j])} ({bad.size} points wrong)"
         )
+
+
+def check_ranks_at(F, ranks, rows) -> None:
+    """Assert the rank identity of :func:`check_ranks` at the given rows only.
+
+    O(len(rows) n m): a spot check for inputs too large for the full one.
+    `ranks` must be complete (no -1).
+
+    Parameters
+    ----------
+    F : array_like, shape (n, m)
+    ranks : array_like of int, shape (n,)
+    rows : iterable of int
+
+    Raises
+    ------
+    AssertionError
+        Naming the first checked point whose rank is wrong.
+    """
+    arr = as_matrix(F)
+    ranks = np.asarray(ranks, dtype=np.int64)
+    for j in rows:
+        p = arr[j]
+        dominators = np.all(arr <= p, axis=1) & np.any(arr < p, axis=1)
+        expected = int(ranks[dominators].max(initial=-1)) + 1
+        if ranks[j] != expected:
+            raise AssertionError(f"point {j} has rank {int(ranks[j])}, expected {expected}")
 
 
 # ----------------------------------------------------------------------------

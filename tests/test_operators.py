@@ -67,7 +67,9 @@ def ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
     """Two-sample Kolmogorov-Smirnov distance."""
     a, b = np.sort(a), np.sort(b)
     grid = np.concatenate([a, b])
-    return float(np.max(np.abs(np.searchsorted(a, grid, "right") / a.size - np.searchsorted(b, grid, "right") / b.size)))
+    cdf_a = np.searchsorted(a, grid, "right") / a.size
+    cdf_b = np.searchsorted(b, grid, "right") / b.size
+    return float(np.max(np.abs(cdf_a - cdf_b)))
 
 
 def ks_bound(n: int, m: int) -> float:
@@ -79,7 +81,13 @@ def binomial_ok(count: int, n: int, p: float, z: float = 6.0) -> bool:
     return abs(count - n * p) <= z * math.sqrt(n * p * (1 - p)) + 1
 
 
-ALL_CROSSOVERS = [SBX(), SBX(eta=2.5, prob=1.0, prob_var=1.0), UniformCrossover(), PointCrossover(n_points=1), PointCrossover(n_points=2)]
+ALL_CROSSOVERS = [
+    SBX(),
+    SBX(eta=2.5, prob=1.0, prob_var=1.0),
+    UniformCrossover(),
+    PointCrossover(n_points=1),
+    PointCrossover(n_points=2),
+]
 ALL_MUTATIONS = [
     PM(),
     PM(eta=3.3, prob_var=1.0),
@@ -97,7 +105,10 @@ VARIATIONS = [
         categorical_mutation=CategoricalMutation(prob_var=1.0),
     ),
     MixedVariation(
-        real_crossover=None, integer_crossover=SBX(eta=1), categorical_crossover=None, integer_mutation=IntegerMutation(method="creep")
+        real_crossover=None,
+        integer_crossover=SBX(eta=1),
+        categorical_crossover=None,
+        integer_mutation=IntegerMutation(method="creep"),
     ),
 ]
 
@@ -344,10 +355,9 @@ def test_identical_for_any_thread_count(kind):
     space, X, pairs = large_case()
 
     def run(threads: int) -> np.ndarray:
-        if kind == "crossover":
-            return np.concatenate([op.do(space, X, pairs, seed=5, generation=7, n_threads=threads) for op in ALL_CROSSOVERS])
-        if kind == "variation":
-            return np.concatenate([op.do(space, X, pairs, seed=5, generation=7, n_threads=threads) for op in VARIATIONS])
+        if kind in ("crossover", "variation"):
+            ops = ALL_CROSSOVERS if kind == "crossover" else VARIATIONS
+            return np.concatenate([op.do(space, X, pairs, seed=5, generation=7, n_threads=threads) for op in ops])
         if kind == "mutation":
             return np.concatenate([op.do(space, X, seed=5, generation=7, n_threads=threads) for op in ALL_MUTATIONS])
         if kind == "sampling":
@@ -493,7 +503,8 @@ def test_point_crossover_swaps_segments(n_points):
     many = PointCrossover(n_points=50, prob=1.0).do(space, X, pairs[:10], seed=1)
     assert np.array_equal(many[0], np.arange(n_var) % 2.0)
     one = unit_space(1)
-    assert np.array_equal(PointCrossover(n_points=1, prob=1.0).do(one, X[:, :1], pairs[:5]), np.tile([[0.0], [1.0]], (5, 1)))
+    single = PointCrossover(n_points=1, prob=1.0).do(one, X[:, :1], pairs[:5])
+    assert np.array_equal(single, np.tile([[0.0], [1.0]], (5, 1)))
 
 
 def test_categorical_genes_are_inherited_by_sbx():
@@ -601,7 +612,9 @@ def test_random_sampling_is_uniform():
 
 
 def test_latin_hypercube_strata():
-    space = Space([Real("a", -1, 3), Real("b", 1e-3, 10.0, log=True), Integer("k", 0, 4), Categorical("c", list("xyz"))])
+    space = Space(
+        [Real("a", -1, 3), Real("b", 1e-3, 10.0, log=True), Integer("k", 0, 4), Categorical("c", list("xyz"))]
+    )
     n = 3000
     S = LatinHypercubeSampling().do(space, n, seed=13)
     assert_valid(space, S, n)

@@ -16,7 +16,14 @@ import pytest
 import evonas
 
 HEAVY_MODULES = ("torch", "cupy", "ray", "numba")
-KERNELS = ("non_dominated_sort", "nondominated", "crowding_distance", "hypervolume", "hv_contributions", "hypervolume_mc")
+KERNELS = (
+    "non_dominated_sort",
+    "nondominated",
+    "crowding_distance",
+    "hypervolume",
+    "hv_contributions",
+    "hypervolume_mc",
+)
 
 
 def run_python(code: str, extra_path: Path | None = None, **env: str) -> str:
@@ -44,7 +51,10 @@ def test_import_does_not_load_heavy_frameworks(tmp_path):
     )
     assert json.loads(run_python(code, extra_path=tmp_path)) == []
     # The stand-ins are importable, so the check above could have failed.
-    probe = f"import json, sys, torch, cupy, ray, numba; print(json.dumps(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules)))"
+    probe = (
+        "import json, sys, torch, cupy, ray, numba\n"
+        f"print(json.dumps(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules)))\n"
+    )
     assert json.loads(run_python(probe, extra_path=tmp_path)) == sorted(HEAVY_MODULES)
 
 
@@ -108,5 +118,6 @@ def test_core_stub_lists_every_compiled_function():
     stub = Path(evonas.__file__).parent / "_core.pyi"
     tree = ast.parse(stub.read_text())
     stubbed = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
-    compiled = {name for name in dir(evonas._core) if not name.startswith("_") and callable(getattr(evonas._core, name))}
+    core = evonas._core
+    compiled = {name for name in dir(core) if not name.startswith("_") and callable(getattr(core, name))}
     assert stubbed == compiled

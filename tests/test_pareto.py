@@ -91,6 +91,35 @@ def test_sort_large_inputs(m, kind):
         np.testing.assert_array_equal(evonas.non_dominated_sort(F, n_threads=threads), ranks)
 
 
+def spot_check_rows(ranks, rng, k=150):
+    """Random rows, plus the rows of the deepest front and of front 1."""
+    rows = set(rng.choice(ranks.shape[0], size=k, replace=False).tolist())
+    for r in (int(ranks.max()), 1):
+        rows.update(np.flatnonzero(ranks == r)[:20].tolist())
+    return sorted(rows)
+
+
+@pytest.mark.parametrize(("m", "n"), [(1, 150_000), (2, 150_000), (3, 40_000), (5, 40_000)])
+def test_sort_very_large_inputs_spot_checked(m, n):
+    """Big enough for every parallel path; the rank identity is checked at a
+    sample of points, and the thread counts must agree exactly."""
+    rng = np.random.default_rng(m)
+    F = random_matrix(m, n, m, "front")
+    F[: n // 10] = np.round(F[: n // 10], 2)  # some ties and copies too
+    ranks = evonas.non_dominated_sort(F)
+    ref_impl.check_ranks_at(F, ranks, spot_check_rows(ranks, rng))
+    assert np.array_equal(np.unique(ranks), np.arange(ranks.max() + 1))  # no empty front
+    for threads in (1, 3):
+        np.testing.assert_array_equal(evonas.non_dominated_sort(F, n_threads=threads), ranks)
+    n_stop = n // 3
+    np.testing.assert_array_equal(
+        evonas.non_dominated_sort(F, n_stop_if_ranked=n_stop), ref_impl.truncate_ranks(ranks, n_stop)
+    )
+    mask = evonas.nondominated(F)
+    np.testing.assert_array_equal(mask, ranks == 0)
+    np.testing.assert_array_equal(evonas.nondominated(F, n_threads=1), mask)
+
+
 def test_sort_large_one_objective():
     F = np.random.default_rng(7).integers(0, 50, size=(3000, 1)).astype(float)
     # With one objective the rank is the number of distinct smaller values.
@@ -189,6 +218,32 @@ def test_crowding_large_inputs(m, kind):
     expected = ref_impl.crowding_distance(F, ranks)
     assert_crowding_equal(evonas.crowding_distance(F), expected)
     for threads in (1, 2, 3, 8):
+        np.testing.assert_array_equal(evonas.crowding_distance(F, n_threads=threads), evonas.crowding_distance(F))
+
+
+@pytest.mark.parametrize("m", [2, 3, 5])
+def test_crowding_one_very_large_front(m):
+    """A single front of 30 000 points (on a simplex, so mutually
+    non-dominated), some of them copies."""
+    rng = np.random.default_rng(m)
+    X = rng.random((30_000, m))
+    F = X / X.sum(axis=1, keepdims=True)
+    F[rng.integers(0, 30_000, 500)] = F[rng.integers(0, 30_000, 500)]
+    ranks = np.zeros(F.shape[0], dtype=np.int32)
+    expected = ref_impl.crowding_distance(F, ranks)
+    assert_crowding_equal(evonas.crowding_distance(F, ranks=ranks), expected)
+    assert_crowding_equal(evonas.crowding_distance(F), expected)
+    for threads in (1, 3):
+        np.testing.assert_array_equal(evonas.crowding_distance(F, ranks=ranks, n_threads=threads), expected)
+
+
+def test_crowding_many_fronts():
+    F = np.round(random_matrix(5, 12_000, 2, "float"), 3)
+    ranks = evonas.non_dominated_sort(F)
+    ref_impl.check_ranks_at(F, ranks, spot_check_rows(ranks, np.random.default_rng(0)))
+    expected = ref_impl.crowding_distance(F, ranks)
+    assert_crowding_equal(evonas.crowding_distance(F), expected)
+    for threads in (1, 3):
         np.testing.assert_array_equal(evonas.crowding_distance(F, n_threads=threads), evonas.crowding_distance(F))
 
 

@@ -35,7 +35,8 @@ void require_genomes(const Matrix& X, const GeneSpace& space) {
 using CrossoverTuple = std::tuple<int, double, double, double>;       // method, prob, prob_var, eta
 using MutationTuple = std::tuple<int, double, double, double, double>;  // ... eta, step
 
-CrossoverSpec crossover_spec(double prob, int n_points, const std::array<CrossoverTuple, 3>& kinds) {
+CrossoverSpec crossover_spec(double prob, int n_points,
+                             const std::array<CrossoverTuple, 3>& kinds) {
   CrossoverSpec spec;
   spec.prob = prob;
   spec.n_points = n_points;
@@ -91,8 +92,9 @@ void bind_operators(py::module_& m) {
 
   m.def(
       "tournament_select",
-      [](std::size_t n, std::size_t n_select, std::size_t k, std::optional<Array<std::int32_t>> rank,
-         std::optional<Matrix> fitness, std::optional<Matrix> crowding, std::optional<Matrix> cv,
+      [](std::size_t n, std::size_t n_select, std::size_t k,
+         std::optional<Array<std::int32_t>> rank, std::optional<Matrix> fitness,
+         std::optional<Matrix> crowding, std::optional<Matrix> cv,
          std::uint64_t seed, std::uint64_t generation, int n_threads) {
         TournamentCriteria c;
         auto check = [n](const py::array& a, const char* name) {

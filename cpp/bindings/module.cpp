@@ -9,6 +9,7 @@ namespace evonas::bindings {
 void bind_pareto(py::module_& m);
 void bind_hypervolume(py::module_& m);
 void bind_operators(py::module_& m);
+void bind_survival(py::module_& m);
 }  // namespace evonas::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -16,6 +17,7 @@ PYBIND11_MODULE(_core, m) {
   evonas::bindings::bind_pareto(m);
   evonas::bindings::bind_hypervolume(m);
   evonas::bindings::bind_operators(m);
+  evonas::bindings::bind_survival(m);
   m.def("cuda_compiled", &evonas::cuda_compiled);
   m.def("cuda_device_count", &evonas::cuda_device_count);
 }

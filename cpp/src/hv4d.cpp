@@ -14,7 +14,8 @@
 // u's quadrant left uncovered by each point met, adding area x dz, until a
 // point covers u's projection; (3) link u into L, drop the points it
 // dominates, and let u become a delimiter of the later points where it is
-// closer. Each step is O(|L|), the area walks amortised over covered points.
+// closer. (2) and (3) share one walk. Each step is O(|L|), the area walks
+// amortised over the points they pass, which the new point covers.
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -59,12 +60,6 @@ class Hv4d {
  private:
   static constexpr Id kLeft = 0, kRight = 1, kTail = 2, kHead = 3;
 
-  static bool lex_before_or_equal(const Node& p, const Node& u) {
-    if (p.z != u.z) return p.z < u.z;
-    if (p.y != u.y) return p.y < u.y;
-    return p.x <= u.x;
-  }
-
   void link(Id id) {
     Node& p = nodes_[id];
     p.left = p.cl;
@@ -79,21 +74,34 @@ class Hv4d {
   Id rebuild_until(Node& u) {
     nodes_[kLeft].right = kRight;
     nodes_[kRight].left = kLeft;
+    const double ux = u.x, uy = u.y, uz = u.z;
+    // u's delimiters so far and their coordinates, kept in registers.
+    Id cl = kLeft, cr = kRight;
+    double cl_x = nodes_[kLeft].x, cl_y = nodes_[kLeft].y;
+    double cr_x = nodes_[kRight].x, cr_y = nodes_[kRight].y;
     Id prev = kHead;
     for (Id id = nodes_[kHead].next;; id = nodes_[id].next) {
       const Node& p = nodes_[id];
-      if (!lex_before_or_equal(p, u)) break;
-      if (p.x <= u.x && p.y <= u.y) return -1;
+      if (p.z > uz || (p.z == uz && (p.y > uy || (p.y == uy && p.x > ux)))) break;
+      if (p.x <= ux && p.y <= uy) return -1;
       link(id);
-      if (p.x < u.x) {
-        const Node& c = nodes_[u.cl];
-        if (p.y < c.y || (p.y == c.y && p.x < c.x)) u.cl = id;
-      } else if (p.y < u.y) {
-        const Node& c = nodes_[u.cr];
-        if (p.x < c.x || (p.x == c.x && p.y < c.y)) u.cr = id;
+      if (p.x < ux) {
+        if (p.y < cl_y || (p.y == cl_y && p.x < cl_x)) {
+          cl = id;
+          cl_x = p.x;
+          cl_y = p.y;
+        }
+      } else if (p.y < uy) {
+        if (p.x < cr_x || (p.x == cr_x && p.y < cr_y)) {
+          cr = id;
+          cr_x = p.x;
+          cr_y = p.y;
+        }
       }
       prev = id;
     }
+    u.cl = cl;
+    u.cr = cr;
     return prev;
   }
 
@@ -185,6 +193,8 @@ class Hv4d {
 }  // namespace
 
 double hv4d(const double* p, std::size_t n, const double* ref) {
+  // Node slots follow the sweep order, which keeps L's nodes packed at the
+  // front of the array (laying them out in L's order was slower).
   std::vector<std::uint64_t> keys(n);
   std::vector<std::uint32_t> order(n);
   for (std::size_t i = 0; i < n; ++i) {

@@ -14,7 +14,7 @@ namespace evonas::detail {
 double hv2d(const double* p, std::size_t n, const double* ref);
 double hv3d(const double* p, std::size_t n, const double* ref);
 double hv4d(const double* p, std::size_t n, const double* ref);
-// General m >= 2; uses hv2d/hv3d/hv4d as base cases.
+// General m >= 2; uses hv3d/hv4d as base cases.
 double hv_wfg(const double* p, std::size_t n, std::size_t m, const double* ref, int n_threads);
 
 // Exclusive contributions written to out[0..n).

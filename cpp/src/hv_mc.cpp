@@ -12,6 +12,7 @@
 #include "evonas/parallel.hpp"
 #include "evonas/rng.hpp"
 #include "hv_detail.hpp"
+#include "hv_wfg_engine.hpp"
 
 namespace evonas::detail {
 namespace {
@@ -22,29 +23,18 @@ bool leq(const double* a, const double* b, std::size_t m) {
   return true;
 }
 
-// Points rescaled to the unit box, without dominated points and copies (they
-// never decide whether a sample is covered).
-std::vector<double> unit_points(const double* p, std::size_t n, std::size_t m, const double* lo,
-                                const double* width) {
-  std::vector<double> u(n * m), vol(n, 1.0);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < m; ++j) {
-      u[i * m + j] = (p[i * m + j] - lo[j]) / width[j];
-      vol[i] *= 1.0 - u[i * m + j];
-    }
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return vol[a] > vol[b]; });
-  // A weak dominator has a box at least as large, so it is already kept.
-  std::vector<double> kept;
-  for (std::size_t i : order) {
-    const double* row = &u[i * m];
-    bool covered = false;
-    for (std::size_t k = 0; k < kept.size() && !covered; k += m) covered = leq(&kept[k], row, m);
-    if (!covered) kept.insert(kept.end(), row, row + m);
+// Points rescaled to the unit box, without most dominated points and copies
+// (they never decide whether a sample is covered; an exact filter would cost
+// O(n^2), and the few that slip through only make the tree slightly larger).
+std::vector<double> unit_points(const double* p, std::size_t n, std::size_t m, const double* ref,
+                                const double* lo, const double* width) {
+  const std::vector<std::int32_t> dominator = quick_dominators(p, n, m, ref);
+  std::vector<double> u;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (dominator[i] >= 0) continue;
+    for (std::size_t j = 0; j < m; ++j) u.push_back((p[i * m + j] - lo[j]) / width[j]);
   }
-  return kept;
+  return u;
 }
 
 // Bounding-corner tree: each node stores the componentwise minimum of its
@@ -85,7 +75,7 @@ class CornerTree {
     std::uint32_t begin, end;
     std::uint32_t left = 0, right = 0;  // left == 0 marks a leaf (0 is the root)
   };
-  static constexpr std::size_t kLeaf = 8;
+  static constexpr std::size_t kLeaf = 4;
 
   std::uint32_t build(const std::vector<double>& pts, std::vector<std::size_t>& idx,
                       std::size_t begin, std::size_t end) {
@@ -134,7 +124,7 @@ MonteCarloEstimate hv_mc(const double* p, std::size_t n, std::size_t m, const do
     width[j] = ref[j] - lo[j];
     box *= width[j];
   }
-  const CornerTree tree(unit_points(p, n, m, lo.data(), width.data()), m);
+  const CornerTree tree(unit_points(p, n, m, ref, lo.data(), width.data()), m);
 
   std::atomic<std::uint64_t> hits{0};
   parallel_for(samples, n_threads, std::size_t{1} << 14, [&](std::size_t begin, std::size_t end) {

@@ -14,9 +14,9 @@
 namespace evonas::detail {
 namespace {
 
-// The points sorted ascending by the last coordinate, without most dominated
-// ones. One that slips through is harmless: its own slab is 0, and in the
-// limit sets of others it is dominated too.
+// The points sorted ascending by the last coordinate (ties in any order),
+// without most dominated ones. The slab sum is exact for any point set, so
+// the few that slip through only cost a little time.
 std::vector<double> sorted_candidates(const double* p, std::size_t n, std::size_t m,
                                       const double* ref) {
   const std::vector<std::int32_t> dominator = quick_dominators(p, n, m, ref);

@@ -18,6 +18,9 @@ using wfg::weakly_dominates;
 constexpr std::size_t kMinHv3d = 64;
 constexpr std::size_t kMinHv4d = 12;
 constexpr std::size_t kMaxGroupedDim = 8;  // 2^d mask groups
+constexpr std::size_t kMaxInex = 4;        // inclusion-exclusion up to this many rows
+static_assert(kMaxInex <= wfg::kInexMaxRows);
+constexpr std::size_t kSmallArchive = 32;  // insertion sorts below this many rows
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 template <class T>
@@ -69,6 +72,12 @@ double WfgEngine::hv(const double* cols, std::size_t stride, std::size_t k, std:
     for (std::size_t i = 0; i < k; ++i)
       total += (ref_[0] - x[i]) * ((i + 1 < k ? y[i + 1] : ref_[1]) - y[i]);
     return total;
+  }
+  if (k <= kMaxInex) {  // levels_[d].rows is free: exclusive(d) is done with it
+    double* rows = grow(levels_[d].rows, 2 * kMaxInex * d);
+    for (std::size_t i = 0; i < k; ++i)
+      for (std::size_t t = 0; t < d; ++t) rows[i * d + t] = cols[t * stride + i];
+    return wfg::union_inex<0>(rows, k, d, ref_, rows + kMaxInex * d);
   }
   if (d == 3)
     return k >= kMinHv3d ? hv3d(gather_rows(cols, stride, k, 3), k, ref_) : sweep3(cols, stride, k);
@@ -176,6 +185,24 @@ double WfgEngine::exclusive_dim(const double* p, const double* cols, std::size_t
   if constexpr (D > 0) d = D;
   Level& level = levels_[d];
   const bool has_skip = skip < count;
+  if (count - has_skip <= kMaxInex) {
+    // A handful of rows: inclusion-exclusion on the raw limit set.
+    double* rows = grow(level.rows, 2 * kMaxInex * d);
+    std::size_t c = 0;
+    for (std::size_t j = 0; j < count; ++j) {
+      if (j == skip) continue;
+      bool covers = true;
+      double* q = rows + c * d;
+      for (std::size_t t = 0; t < d; ++t) {
+        const double o = cols[t * stride + j];
+        covers &= o <= p[t];
+        q[t] = std::max(o, p[t]);
+      }
+      if (covers) return 0.0;
+      ++c;
+    }
+    return box_volume(p, ref_, d) - wfg::union_inex<D>(rows, c, d, ref_, rows + kMaxInex * d);
+  }
 
   // Masks, vectorised. A zero mask covers p.
   std::uint64_t* mask = grow(level.mask, count);
@@ -261,7 +288,7 @@ std::size_t WfgEngine::archive_grouped(Level& level, const double* rows,
   const std::size_t masks = std::size_t{1} << d;
   const std::uint32_t* rank = mask_rank_[d].data();  // position by (size, value)
   std::uint32_t* order = grow(level.order, c);
-  if (c <= 32) {  // insertion sort: cheaper than touching all 2^d buckets
+  if (c <= kSmallArchive) {  // insertion sort: cheaper than touching all 2^d buckets
     for (std::size_t r = 0; r < c; ++r) {
       const std::uint32_t key = rank[qmask[r]];
       std::size_t at = r;
@@ -329,16 +356,25 @@ std::size_t WfgEngine::archive_grouped(Level& level, const double* rows,
   return s;
 }
 
-// Any d: one list, bucketed by mask size, with a subset test per pair.
+// Any d: one list, ordered by mask size, with a subset test per pair.
 template <std::size_t D>
 std::size_t WfgEngine::archive_flat(Level& level, const double* rows, const std::uint64_t* qmask,
                                     std::size_t c, std::size_t d) {
-  std::array<std::uint32_t, 66> bucket{};
-  for (std::size_t r = 0; r < c; ++r) ++bucket[wfg::popcount(qmask[r]) + 1];
-  for (std::size_t b = 1; b < bucket.size(); ++b) bucket[b] += bucket[b - 1];
-  std::uint32_t* order = grow(level.order, c);
-  for (std::size_t r = 0; r < c; ++r)
-    order[bucket[wfg::popcount(qmask[r])]++] = static_cast<std::uint32_t>(r);
+  std::uint32_t* order = grow(level.order, 2 * c);
+  std::uint32_t* size = order + c;
+  for (std::size_t r = 0; r < c; ++r) size[r] = static_cast<std::uint32_t>(wfg::popcount(qmask[r]));
+  if (c <= kSmallArchive) {  // insertion sort
+    for (std::size_t r = 0; r < c; ++r) {
+      std::size_t at = r;
+      for (; at > 0 && size[order[at - 1]] > size[r]; --at) order[at] = order[at - 1];
+      order[at] = static_cast<std::uint32_t>(r);
+    }
+  } else {  // counting sort
+    std::array<std::uint32_t, 66> bucket{};
+    for (std::size_t r = 0; r < c; ++r) ++bucket[size[r] + 1];
+    for (std::size_t b = 1; b < bucket.size(); ++b) bucket[b] += bucket[b - 1];
+    for (std::size_t r = 0; r < c; ++r) order[bucket[size[r]]++] = static_cast<std::uint32_t>(r);
+  }
 
   double* kept = level.kept.data();
   std::uint64_t* kmask = grow(level.kmask, c);
@@ -372,95 +408,6 @@ std::size_t WfgEngine::archive_flat(Level& level, const double* rows, const std:
     s = keep + 1;
   }
   return s;
-}
-
-std::vector<double> nondominated_sorted(const double* p, std::size_t n, std::size_t m) {
-  std::vector<std::uint32_t> order(n);
-  std::iota(order.begin(), order.end(), std::uint32_t{0});
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const double* x = p + std::size_t{a} * m;
-    const double* y = p + std::size_t{b} * m;
-    for (std::size_t t = m; t-- > 0;)
-      if (x[t] != y[t]) return x[t] < y[t];
-    return false;
-  });
-  // Weak dominators sort first, so each row is checked against kept rows only.
-  std::vector<double> kept;
-  for (std::uint32_t i : order) {
-    const double* row = p + std::size_t{i} * m;
-    bool dominated = false;
-    for (std::size_t r = 0; r < kept.size() && !dominated; r += m)
-      dominated = weakly_dominates<0>(&kept[r], row, m);
-    if (!dominated) kept.insert(kept.end(), row, row + m);
-  }
-  return kept;
-}
-
-std::vector<std::int32_t> quick_dominators(const double* p, std::size_t n, std::size_t m,
-                                           const double* ref) {
-  constexpr std::size_t kFilters = 64;
-  std::vector<double> volume(n, 1.0);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t t = 0; t < m; ++t) volume[i] *= ref[t] - p[i * m + t];
-  std::vector<std::uint32_t> idx(n);
-  std::iota(idx.begin(), idx.end(), std::uint32_t{0});
-  const std::size_t n_filters = std::min(n, kFilters);
-  std::partial_sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(n_filters), idx.end(),
-                    [&](std::uint32_t a, std::uint32_t b) {
-                      return volume[a] > volume[b] || (volume[a] == volume[b] && a < b);
-                    });
-  // Per filter f, one vectorised pass over the points not yet known to be
-  // dominated: the coordinates where they are >= f (the bits alias past 64
-  // coordinates; the exact test below decides). Dominated filters are
-  // skipped, their dominators catch the same points.
-  std::vector<std::uint32_t> live(n);
-  std::iota(live.begin(), live.end(), std::uint32_t{0});
-  std::vector<double> cols = to_columns(p, n, m);
-  std::vector<std::uint64_t> bits(m), ge(n);
-  for (std::size_t t = 0; t < m; ++t) bits[t] = std::uint64_t{1} << (t & 63);
-  const std::uint64_t all = m >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << m) - 1;
-  std::vector<std::int32_t> dominator(n, -1);
-  std::size_t n_live = n, stride = n, removed = 0;
-  for (std::size_t r = 0; r < n_filters; ++r) {
-    const std::size_t f = idx[r];
-    if (dominator[f] >= 0) continue;
-    const double* s = p + f * m;
-    wfg::columns_ge(cols.data(), stride, n_live, s, bits.data(), m, ge.data());
-    for (std::size_t a = 0; a < n_live; ++a) {
-      const std::size_t i = live[a];
-      if (ge[a] != all || dominator[i] >= 0 || i == f) continue;
-      const double* row = p + i * m;
-      bool leq = true, equal = true;
-      for (std::size_t t = 0; t < m; ++t) {
-        leq &= s[t] <= row[t];
-        equal &= s[t] == row[t];
-      }
-      // Of identical points the one with the lowest index stays.
-      if (leq && (!equal || f < i)) {
-        dominator[i] = static_cast<std::int32_t>(f);
-        ++removed;
-      }
-    }
-    if (removed * 8 > n_live) {  // drop the dominated points from the scans
-      std::size_t w = 0;
-      for (std::size_t a = 0; a < n_live; ++a) {
-        if (dominator[live[a]] >= 0) continue;
-        live[w] = live[a];
-        for (std::size_t t = 0; t < m; ++t) cols[t * stride + w] = cols[t * stride + a];
-        ++w;
-      }
-      n_live = w;
-      removed = 0;
-    }
-  }
-  return dominator;
-}
-
-std::vector<double> to_columns(const double* p, std::size_t n, std::size_t m) {
-  std::vector<double> cols(n * m);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t t = 0; t < m; ++t) cols[t * n + i] = p[i * m + t];
-  return cols;
 }
 
 }  // namespace evonas::detail

@@ -6,7 +6,15 @@
 // coordinate, so the exclusive volume is a slab of height ref - p[last]
 // times a (d-1)-dimensional exclusive volume: the box of p minus the
 // hypervolume of the "limit set" {max(p, q)} of the earlier points, which
-// recurses one dimension down until 4-D and 3-D sweeps take over.
+// recurses one dimension down.
+//
+// Most of the time goes into reducing the limit set to its non-dominated
+// rows. Per row, the coordinates where q is worse than p (its mask) decide
+// who can dominate whom: rows worse in one coordinate only give plain
+// per-coordinate bounds that discard most rows in one vectorised pass, and
+// the rest are filtered against the kept rows whose masks are subsets of
+// their own. Base cases: inclusion-exclusion for up to 4 rows, detail::hv4d
+// (HV4D+) for 4-D sets from 12 points on, a z-sweep below.
 //
 // Point sets are passed column-major ("columns": coordinate t of point j at
 // cols[t * stride + j]) so that the scans over all points are vectorised.
@@ -66,8 +74,8 @@ class WfgEngine {
 // copies, sorted ascending by the last coordinate.
 std::vector<double> nondominated_sorted(const double* p, std::size_t n, std::size_t m);
 
-// For each point, a point among those with the largest boxes that weakly
-// dominates it, or -1; of identical points the lowest index gets -1. Cheap
+// For each point, one of the 64 points with the largest boxes that weakly
+// dominates it (an identical point only if its index is lower), or -1. Cheap
 // (n x 64 tests) where an exact filter costs O(n^2) on a clean front; it
 // catches most dominated points of typical sets, the rest get -1 too.
 std::vector<std::int32_t> quick_dominators(const double* p, std::size_t n, std::size_t m,

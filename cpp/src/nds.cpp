@@ -21,7 +21,7 @@ std::vector<std::int32_t> rank_1d(const double* F, std::size_t n, std::size_t n_
     if (i > 0 && F[order[i]] != F[order[i - 1]]) ++r;
     ranks[order[i]] = r;
   }
-  return finish_ranks(ranks, nullptr, n, n_stop);
+  return finish_ranks(ranks, nullptr, n, n_stop, n_threads);
 }
 
 // Two objectives: in lexicographic order p is dominated by front k iff the
@@ -50,7 +50,7 @@ std::vector<std::int32_t> rank_2d(const double* F, std::size_t n, std::size_t n_
       front_min[k] = y;
     ranks[p] = static_cast<std::int32_t>(k);
   }
-  return finish_ranks(ranks, nullptr, n, n_stop);
+  return finish_ranks(ranks, nullptr, n, n_stop, n_threads);
 }
 
 }  // namespace
@@ -68,7 +68,7 @@ std::vector<std::int32_t> non_dominated_sort(const double* F, std::size_t n, std
   std::vector<std::int32_t> ranks =
       m == 3 ? nds_detail::rank_sorted_3d(u.rows.data(), u.count)
              : nds_detail::rank_sorted_dc(u.rows.data(), u.count, m, INT32_MAX, n_threads);
-  return finish_ranks(ranks, u.group.data(), n, n_stop);
+  return finish_ranks(ranks, u.group.data(), n, n_stop, n_threads);
 }
 
 }  // namespace evonas

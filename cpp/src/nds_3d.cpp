@@ -14,15 +14,18 @@ std::vector<std::int32_t> rank_sorted_3d(const double* rows, std::size_t u) {
   for (std::size_t i = 0; i < u; ++i) {
     const double y = rows[3 * i + 1], z = rows[3 * i + 2];
     std::size_t lo = 0, hi = fronts.size();
+    Staircase<double, double>::Hint hint, probe;
     while (lo < hi) {
       std::size_t mid = (lo + hi) / 2;
-      if (fronts[mid].covers(y, z))
+      if (fronts[mid].covers(y, z, probe)) {
         lo = mid + 1;
-      else
+      } else {
         hi = mid;
+        hint = probe;  // the answer is the last front found not covering p
+      }
     }
     if (lo == fronts.size()) fronts.emplace_back();
-    fronts[lo].insert(y, z);
+    fronts[lo].insert(y, z, hint);
     ranks[i] = static_cast<std::int32_t>(lo);
   }
   return ranks;

@@ -14,13 +14,16 @@
 //
 //   A(S, k): settle all pairs inside S, whose points agree in objectives > k.
 //   B(G, W, k): raise the ranks of W by the points of G, whose ranks are
-//       final and which are <= every point of W in objectives > k.
+//       final and which are <= every point of W in objectives > k. G is
+//       read-only (B splits it into a buffer of its own), so B calls that
+//       share G but update different W run in parallel.
 //
 // Both split on a median of objective k into <, == and > parts; small
 // problems are brute force. Points whose rank exceeds max_rank are dropped
 // from their range as soon as that is known (helpers return the new end of
 // the range they update): with max_rank == 0 this finds the first front.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <climits>
 #include <exception>
@@ -29,6 +32,7 @@
 #include "evonas/parallel.hpp"
 #include "nds_detail.hpp"
 #include "nds_staircase.hpp"
+#include "nds_tile.hpp"
 
 namespace evonas::nds_detail {
 namespace {
@@ -36,10 +40,10 @@ namespace {
 // Below these sizes the quadratic loops beat the recursion. (Overridable so
 // that tests can push tiny inputs through the recursion and the threads.)
 #ifndef EVONAS_NDS_BRUTE_A
-#define EVONAS_NDS_BRUTE_A 48
+#define EVONAS_NDS_BRUTE_A 128
 #endif
 #ifndef EVONAS_NDS_BRUTE_B
-#define EVONAS_NDS_BRUTE_B 2048
+#define EVONAS_NDS_BRUTE_B 131072
 #endif
 #ifndef EVONAS_NDS_BRUTE_B2
 #define EVONAS_NDS_BRUTE_B2 2048
@@ -100,17 +104,27 @@ class Sorter {
   void set_rank(std::size_t i, std::int32_t r) { data_[i * w() + 1] = static_cast<Word>(r); }
   Word val(std::size_t i, std::size_t j) const { return data_[i * w() + 1 + j]; }
 
+  // A run of goods: slots in index order, read-only.
+  struct Run {
+    const Word* p;
+    std::size_t n;
+  };
+  Run run_of(std::size_t lo, std::size_t hi) const { return {slot(lo), hi - lo}; }
+  const Word* at(const Run& g, std::size_t i) const { return g.p + i * w(); }
+  static Word idx_of(const Word* s) { return s[0]; }
+  static std::int32_t rank_of(const Word* s) { return static_cast<std::int32_t>(s[1]); }
+  static Word val_of(const Word* s, std::size_t j) { return s[1 + j]; }
+
   void copy_slot(Word* dst, const Word* src) const {
     for (std::size_t t = 0; t < w(); ++t) dst[t] = src[t];
   }
 
-  // Slot a <= slot b in objectives 1..k.
-  bool weakly_below(std::size_t a, std::size_t b, std::size_t k) const {
-    const Word* pa = slot(a) + 1;
-    const Word* pb = slot(b) + 1;
-    for (std::size_t j = 1; j <= k; ++j)
-      if (pb[j] < pa[j]) return false;
-    return true;
+  // Slot a <= slot b in objectives 1..k. Branch-free: the outcome of each
+  // comparison is a coin toss, a single branch on the result is not.
+  static bool weakly_below(const Word* a, const Word* b, std::size_t k) {
+    bool below = true;
+    for (std::size_t j = 1; j <= k; ++j) below &= val_of(a, j) <= val_of(b, j);
+    return below;
   }
 
   bool unlimited() const { return max_rank_ == INT32_MAX; }
@@ -129,31 +143,48 @@ class Sorter {
     return out;
   }
 
-  std::pair<Word, Word> min_max(std::size_t lo, std::size_t hi, std::size_t k) const {
-    Word mn = val(lo, k), mx = mn;
-    for (std::size_t i = lo + 1; i < hi; ++i) {
-      Word v = val(i, k);
+  std::pair<Word, Word> min_max(const Run& r, std::size_t k) const {
+    Word mn = val_of(r.p, k), mx = mn;
+    for (std::size_t i = 1; i < r.n; ++i) {
+      Word v = val_of(at(r, i), k);
       mn = v < mn ? v : mn;
       mx = v > mx ? v : mx;
     }
     return {mn, mx};
   }
 
-  // A split value of objective k over [lo1, hi1) and [lo2, hi2): the median of
-  // an evenly spaced sample, which balances the parts well enough and costs
-  // far less than an exact median.
-  Word pivot(std::size_t lo1, std::size_t hi1, std::size_t lo2, std::size_t hi2,
-             std::size_t k) const {
+  // A split value of objective k over the runs a and b: the median of an
+  // evenly spaced sample, which balances the parts well enough and costs far
+  // less than an exact median.
+  Word pivot(const Run& a, const Run& b, std::size_t k) const {
     constexpr std::size_t kSample = 63;
-    const std::size_t n1 = hi1 - lo1, n = n1 + (hi2 - lo2);
+    const std::size_t n = a.n + b.n;
     Word sample[kSample];
     const std::size_t s = std::min(n, kSample);
     for (std::size_t t = 0; t < s; ++t) {
       std::size_t pos = (2 * t + 1) * n / (2 * s);
-      sample[t] = val(pos < n1 ? lo1 + pos : lo2 + (pos - n1), k);
+      sample[t] = val_of(pos < a.n ? at(a, pos) : at(b, pos - a.n), k);
     }
     std::nth_element(sample, sample + s / 2, sample + s);
     return sample[s / 2];
+  }
+
+  // Splits goods by objective k against `pivot` into out: the <, == and >
+  // runs, each still in index order.
+  std::array<Run, 3> split_goods(const Run& g, std::size_t k, Word pivot, Word* out) const {
+    std::size_t n_less = 0, n_equal = 0;
+    for (std::size_t i = 0; i < g.n; ++i) {
+      const Word v = val_of(at(g, i), k);
+      n_less += v < pivot;
+      n_equal += v == pivot;
+    }
+    std::size_t pos[3] = {0, n_less, n_less + n_equal};
+    for (std::size_t i = 0; i < g.n; ++i) {
+      const Word v = val_of(at(g, i), k);
+      copy_slot(out + (pos[v < pivot ? 0 : (v == pivot ? 1 : 2)]++) * w(), at(g, i));
+    }
+    return {Run{out, n_less}, Run{out + n_less * w(), n_equal},
+            Run{out + (n_less + n_equal) * w(), g.n - n_less - n_equal}};
   }
 
   // Stable three-way partition of [lo, hi) by objective k against `pivot`;
@@ -211,77 +242,121 @@ class Sorter {
       std::size_t end;
       if (sweep2_a(lo, hi, end)) return end;
     }
-    auto [mn, mx] = min_max(lo, hi, k);
+    auto [mn, mx] = min_max(run_of(lo, hi), k);
     if (mn == mx) return helper_a(lo, hi, k - 1);
-    auto [mid, right] = partition3(lo, hi, k, pivot(lo, hi, hi, hi, k));
-    std::size_t e1 = helper_a(lo, mid, k);
-    std::size_t e2 = helper_b(lo, e1, mid, right, k - 1);
-    e2 = helper_a(mid, e2, k - 1);
-    std::size_t e3 = helper_b(lo, e1, right, hi, k - 1);
-    e3 = helper_b(mid, e2, right, e3, k - 1);
+    auto [mid, right] = partition3(lo, hi, k, pivot(run_of(lo, hi), Run{nullptr, 0}, k));
+    const std::size_t e1 = helper_a(lo, mid, k);
+    // L is final; it raises M (which then settles itself) and, meanwhile, H.
+    std::size_t e2 = right, e3 = hi;
+    fork_join(
+        n >= kForkMin,
+        [&] {
+          e2 = helper_b(run_of(lo, e1), mid, right, k - 1);
+          e2 = helper_a(mid, e2, k - 1);
+        },
+        [&] { e3 = helper_b(run_of(lo, e1), right, hi, k - 1); });
+    e3 = helper_b(run_of(mid, e2), right, e3, k - 1);
     e3 = helper_a(right, e3, k);
     return merge3(lo, e1, mid, e2, right, e3);
   }
 
-  std::size_t helper_b(std::size_t glo, std::size_t ghi, std::size_t wlo, std::size_t whi,
-                       std::size_t k) {
-    if (glo == ghi || wlo == whi) return whi;
+  std::size_t helper_b(Run g, std::size_t wlo, std::size_t whi, std::size_t k) {
+    if (g.n == 0 || wlo == whi) return whi;
     // Good points after the last weak one, and weak points before the first
     // good one, cannot take part in a domination.
-    while (ghi > glo && idx(ghi - 1) > idx(whi - 1)) --ghi;
-    if (ghi == glo) return whi;
+    while (g.n > 0 && idx_of(at(g, g.n - 1)) > idx(whi - 1)) --g.n;
+    if (g.n == 0) return whi;
     std::size_t w0 = wlo;
-    while (w0 < whi && idx(w0) < idx(glo)) ++w0;
-    const std::size_t ng = ghi - glo, nw = whi - w0;
+    while (w0 < whi && idx(w0) < idx_of(g.p)) ++w0;
+    const std::size_t nw = whi - w0;
     if (nw == 0) return whi;
-    if (ng * nw <= (k == 2 ? kBruteB2 : kBruteB) || ng == 1 || nw == 1)
-      return brute_b(glo, ghi, w0, whi, k);
-    if (k == 1) return sweep_b(glo, ghi, w0, whi);
+    if (g.n * nw <= (k == 2 ? kBruteB2 : kBruteB) || g.n == 1 || nw == 1)
+      return brute_b(g, w0, whi, k);
+    if (k == 1) return sweep_b(g, w0, whi);
     if (k == 2) {
       std::size_t end;
-      if (sweep2_b(glo, ghi, w0, whi, end)) return end;
+      if (sweep2_b(g, w0, whi, end)) return end;
     }
-    auto [gmin, gmax] = min_max(glo, ghi, k);
-    auto [wmin, wmax] = min_max(w0, whi, k);
+    auto [gmin, gmax] = min_max(g, k);
+    auto [wmin, wmax] = min_max(run_of(w0, whi), k);
     if (wmax < gmin) return whi;
-    if (gmax <= wmin) return helper_b(glo, ghi, w0, whi, k - 1);
-    const Word split = pivot(glo, ghi, w0, whi, k);
-    auto [gm, gr] = partition3(glo, ghi, k, split);
+    if (gmax <= wmin) return helper_b(g, w0, whi, k - 1);
+    const Word split = pivot(g, run_of(w0, whi), k);
+    std::vector<Word> buffer(g.n * w());
+    const auto [gl, ge, gg] = split_goods(g, k, split, buffer.data());
     auto [wm, wr] = partition3(w0, whi, k, split);
-    // W== gets G< and G==; W> gets G<, G== and G> (the last one still
-    // comparing objective k); W< only G<.
-    std::size_t em = helper_b(glo, gm, wm, wr, k - 1);
-    em = helper_b(gm, gr, wm, em, k - 1);
-    std::size_t eh = helper_b(glo, gm, wr, whi, k - 1);
-    eh = helper_b(gm, gr, wr, eh, k - 1);
-    std::size_t el = wm;
-    // The two same-level calls touch disjoint ranges: run them in parallel.
+    // W< gets G<; W== gets G< and G==; W> gets G<, G== and G> (the last one
+    // still comparing objective k). The three parts are independent.
+    std::size_t el = wm, em = wr, eh = whi;
+    em = helper_b(gl, wm, em, k - 1);
+    em = helper_b(ge, wm, em, k - 1);
     fork_join(
-        ng + nw >= kForkMin, [&] { el = helper_b(glo, gm, w0, wm, k); },
-        [&] { eh = helper_b(gr, ghi, wr, eh, k); });
-    merge3(glo, gm, gm, gr, gr, ghi);
+        g.n + nw >= kForkMin, [&] { el = helper_b(gl, w0, wm, k); },
+        [&] {
+          eh = helper_b(gl, wr, eh, k - 1);
+          eh = helper_b(ge, wr, eh, k - 1);
+          eh = helper_b(gg, wr, eh, k);
+        });
     return merge3(w0, el, wm, em, wr, eh);
   }
 
+  // Copies a run into a tile (objectives 1..k).
+  Tile make_tile(const Run& r, std::size_t k) const {
+    Tile t(r.n, k);
+    for (std::size_t i = 0; i < r.n; ++i) {
+      const Word* s = at(r, i);
+      t.col(0)[i] = static_cast<std::int32_t>(idx_of(s));
+      for (std::size_t j = 1; j <= k; ++j) t.col(j)[i] = static_cast<std::int32_t>(val_of(s, j));
+      t.ranks()[i] = rank_of(s);
+    }
+    return t;
+  }
+
+  // Slot i as a tile query: index, objectives 1..k.
+  void query_of(std::size_t i, std::size_t k, std::vector<std::int32_t>& x) const {
+    x[0] = static_cast<std::int32_t>(idx(i));
+    for (std::size_t j = 1; j <= k; ++j) x[j] = static_cast<std::int32_t>(val(i, j));
+  }
+
   std::size_t brute_a(std::size_t lo, std::size_t hi, std::size_t k) {
+    Tile t = make_tile(run_of(lo, hi), k);
+    std::vector<std::int32_t> x(k + 1);
     for (std::size_t i = lo + 1; i < hi; ++i) {
-      std::int32_t r = rank(i);
-      for (std::size_t j = lo; j < i; ++j)
-        if (rank(j) >= r && weakly_below(j, i, k)) r = rank(j) + 1;
-      set_rank(i, r);
+      query_of(i, k, x);
+      const std::int32_t best = t.best_below(i - lo, x.data());  // earlier points only
+      if (best >= rank(i)) {
+        set_rank(i, best + 1);
+        t.ranks()[i - lo] = best + 1;
+      }
     }
     return compact(lo, hi);
   }
 
-  // Both ranges sorted by index; [glo, ghi) ends before the last weak point.
-  std::size_t brute_b(std::size_t glo, std::size_t ghi, std::size_t wlo, std::size_t whi,
-                      std::size_t k) {
-    std::size_t gend = glo;
+  // Goods and weak points both in index order.
+  std::size_t brute_b(const Run& g, std::size_t wlo, std::size_t whi, std::size_t k) {
+    if (whi - wlo < 4 || g.n < 4) return brute_b_direct(g, wlo, whi, k);
+    Tile t = make_tile(g, k);
+    std::vector<std::int32_t> x(k + 1);
+    std::size_t gend = 0;
     for (std::size_t i = wlo; i < whi; ++i) {
-      while (gend < ghi && idx(gend) < idx(i)) ++gend;
+      while (gend < g.n && idx_of(at(g, gend)) < idx(i)) ++gend;
+      query_of(i, k, x);
+      const std::int32_t best = t.best_below(gend, x.data());
+      if (best >= rank(i)) set_rank(i, best + 1);
+    }
+    return compact(wlo, whi);
+  }
+
+  // The same for a handful of points, where building a tile does not pay.
+  std::size_t brute_b_direct(const Run& g, std::size_t wlo, std::size_t whi, std::size_t k) {
+    std::size_t gend = 0;
+    for (std::size_t i = wlo; i < whi; ++i) {
+      while (gend < g.n && idx_of(at(g, gend)) < idx(i)) ++gend;
       std::int32_t r = rank(i);
-      for (std::size_t j = glo; j < gend; ++j)
-        if (rank(j) >= r && weakly_below(j, i, k)) r = rank(j) + 1;
+      for (std::size_t j = 0; j < gend; ++j) {
+        const Word* q = at(g, j);
+        if (rank_of(q) >= r && weakly_below(q, slot(i), k)) r = rank_of(q) + 1;
+      }
       set_rank(i, r);
     }
     return compact(wlo, whi);
@@ -291,7 +366,7 @@ class Sorter {
   // highest rank among the swept points with objective 1 <= y.
   using RankStairs = Staircase<Word, std::int32_t>;
 
-  void add(RankStairs& st, std::size_t i) { st.try_insert(val(i, 1), -rank(i)); }
+  static void add(RankStairs& st, const Word* s) { st.try_insert(val_of(s, 1), -rank_of(s)); }
 
   void raise(const RankStairs& st, std::size_t i) {
     if (const auto* e = st.floor(val(i, 1))) set_rank(i, std::max(rank(i), 1 - e->val));
@@ -301,16 +376,16 @@ class Sorter {
     RankStairs st;
     for (std::size_t i = lo; i < hi; ++i) {
       raise(st, i);
-      if (rank(i) <= max_rank_) add(st, i);
+      if (rank(i) <= max_rank_) add(st, slot(i));
     }
     return compact(lo, hi);
   }
 
-  std::size_t sweep_b(std::size_t glo, std::size_t ghi, std::size_t wlo, std::size_t whi) {
+  std::size_t sweep_b(const Run& g, std::size_t wlo, std::size_t whi) {
     RankStairs st;
-    std::size_t g = glo;
+    std::size_t j = 0;
     for (std::size_t i = wlo; i < whi; ++i) {
-      for (; g < ghi && idx(g) < idx(i); ++g) add(st, g);
+      for (; j < g.n && idx_of(at(g, j)) < idx(i); ++j) add(st, at(g, j));
       raise(st, i);
     }
     return compact(wlo, whi);
@@ -366,21 +441,23 @@ class Sorter {
     return true;
   }
 
-  bool sweep2_b(std::size_t glo, std::size_t ghi, std::size_t wlo, std::size_t whi,
-                std::size_t& end) {
+  bool sweep2_b(const Run& g, std::size_t wlo, std::size_t whi, std::size_t& end) {
     // Goods ranked below every weak point cannot raise any.
-    std::int32_t base = rank(wlo), top = rank(glo);
+    std::int32_t base = rank(wlo), top = rank_of(g.p);
     for (std::size_t i = wlo + 1; i < whi; ++i) base = std::min(base, rank(i));
-    for (std::size_t i = glo + 1; i < ghi; ++i) top = std::max(top, rank(i));
+    for (std::size_t j = 1; j < g.n; ++j) top = std::max(top, rank_of(at(g, j)));
     end = whi;
     if (top < base) return true;
-    std::size_t budget = 4 * (ghi - glo) + 64;
+    std::size_t budget = 4 * g.n + 64;
     Levels lv(top - base + 1);
-    std::size_t g = glo;
+    std::size_t j = 0;
     for (std::size_t i = wlo; i < whi; ++i) {
-      for (; g < ghi && idx(g) < idx(i); ++g)
-        if (rank(g) >= base && !add_to_levels(lv, rank(g) - base, val(g, 1), val(g, 2), budget))
+      for (; j < g.n && idx_of(at(g, j)) < idx(i); ++j) {
+        const Word* q = at(g, j);
+        if (rank_of(q) >= base &&
+            !add_to_levels(lv, rank_of(q) - base, val_of(q, 1), val_of(q, 2), budget))
           return false;
+      }
       std::ptrdiff_t a = top_cover(lv, rank(i) - base, val(i, 1), val(i, 2));
       if (a >= 0) set_rank(i, base + static_cast<std::int32_t>(a) + 1);
     }

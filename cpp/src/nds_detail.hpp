@@ -47,7 +47,7 @@ UniqueRows unique_rows(const double* F, std::size_t n, std::size_t m, int n_thre
 // fronts before it hold fewer than n_stop points; the rest get -1.
 std::vector<std::int32_t> finish_ranks(const std::vector<std::int32_t>& ranks,
                                        const std::uint32_t* group, std::size_t n,
-                                       std::size_t n_stop);
+                                       std::size_t n_stop, int n_threads);
 
 // Rankers on distinct rows in lexicographic order (see UniqueRows).
 // m == 3: sweep over per-front staircases.

@@ -22,7 +22,7 @@ void radix_sort_top(std::vector<KeyIdx>& a, int n_threads) {
   constexpr int kBits = 11, kLow = 20, kPasses = 4;
   constexpr std::size_t kBuckets = std::size_t{1} << kBits;
   const std::size_t n = a.size();
-  const std::size_t grain = std::size_t{1} << 16;
+  const std::size_t grain = std::size_t{1} << 15;
   const std::size_t chunks =
       std::max<std::size_t>(1, std::min<std::size_t>(resolve_threads(n_threads), n / grain));
   const std::size_t chunk = (n + chunks - 1) / chunks;
@@ -122,34 +122,36 @@ UniqueRows unique_rows(const double* F, std::size_t n, std::size_t m, int n_thre
   out.group.resize(n);
   if (n == 0) return out;
   std::vector<std::uint32_t> order = lex_order(F, n, m, n_threads);
-  // First pass numbers the distinct rows, second copies them (parallel).
-  std::vector<std::uint32_t> first_of;  // distinct row -> position in order
-  first_of.reserve(n);
-  std::uint32_t u = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i == 0 || !rows_equal(F + std::size_t{order[i]} * m, F + std::size_t{order[i - 1]} * m, m)) {
-      first_of.push_back(static_cast<std::uint32_t>(i));
+  // Gather the rows in order (the only random reads, in parallel), then
+  // squeeze out the copies, which are now adjacent, in one sequential pass.
+  out.rows.resize(n * m);
+  double* rows = out.rows.data();
+  parallel_for(n, n_threads, 1 << 15, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t r = lo; r < hi; ++r) std::copy_n(F + std::size_t{order[r]} * m, m, rows + r * m);
+  });
+  std::size_t u = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    if (u == 0 || !rows_equal(rows + r * m, rows + (u - 1) * m, m)) {
+      if (u != r) std::copy_n(rows + r * m, m, rows + u * m);
       ++u;
     }
-    out.group[order[i]] = u - 1;
+    out.group[order[r]] = static_cast<std::uint32_t>(u - 1);
   }
   out.count = u;
-  out.rows.resize(std::size_t{u} * m);
-  parallel_for(u, n_threads, 1 << 15, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t r = lo; r < hi; ++r)
-      std::copy_n(F + std::size_t{order[first_of[r]]} * m, m, out.rows.data() + r * m);
-  });
+  out.rows.resize(u * m);
   return out;
 }
 
 std::vector<std::int32_t> finish_ranks(const std::vector<std::int32_t>& ranks,
                                        const std::uint32_t* group, std::size_t n,
-                                       std::size_t n_stop) {
+                                       std::size_t n_stop, int n_threads) {
   std::vector<std::int32_t> out(n);
+  parallel_for(n, n_threads, 1 << 16, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) out[i] = ranks[group ? group[i] : i];
+  });
+  if (n_stop >= n) return out;  // every front is reported
   std::vector<std::size_t> per_front;
-  for (std::size_t i = 0; i < n; ++i) {
-    std::int32_t r = ranks[group ? group[i] : i];
-    out[i] = r;
+  for (std::int32_t r : out) {
     if (r < 0) continue;  // beyond the ranker's own cut-off
     if (static_cast<std::size_t>(r) >= per_front.size()) per_front.resize(r + 1, 0);
     ++per_front[r];

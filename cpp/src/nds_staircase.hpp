@@ -53,36 +53,45 @@ class Staircase {
     return &blk[entry_of(blk, k) - 1];  // blk.front().key <= k
   }
 
+  // Where a new entry goes: before entry pos of block b.
+  struct Hint {
+    std::size_t b = 0, pos = 0;
+  };
+
   // True when some member has key <= k and val <= v.
   bool covers(K k, V v) const {
     const Entry* e = floor(k);
     return e && !(v < e->val);
   }
 
-  // Adds (k, v) unless it is covered, dropping the members it covers;
-  // returns whether it was added.
-  bool try_insert(K k, V v) {
-    std::size_t b = block_of(k), pos = 0;
-    if (b > 0) {
-      const std::vector<Entry>& blk = blocks_[--b];
-      pos = entry_of(blk, k);
-      const Entry& e = blk[pos - 1];
-      if (!(v < e.val)) return false;
-      if (e.key == k) --pos;  // (k, v) replaces it
-    }
-    insert_at(b, pos, k, v);
-    return true;
+  // The same; when not covered, `hint` locates (k, v) for insert(k, v, hint).
+  bool covers(K k, V v, Hint& hint) const {
+    hint = Hint{};
+    std::size_t b = block_of(k);
+    if (b == 0) return false;
+    const std::vector<Entry>& blk = blocks_[--b];
+    std::size_t pos = entry_of(blk, k);
+    const Entry& e = blk[pos - 1];
+    if (!(v < e.val)) return true;
+    hint = Hint{b, e.key == k ? pos - 1 : pos};  // an equal key gets replaced
+    return false;
   }
 
   // Adds (k, v), which must not be covered, dropping the members it covers.
+  void insert(K k, V v, const Hint& hint) { insert_at(hint.b, hint.pos, k, v); }
+
   void insert(K k, V v) {
-    std::size_t b = block_of(k), pos = 0;
-    if (b > 0) {
-      const std::vector<Entry>& blk = blocks_[--b];
-      pos = entry_of(blk, k);
-      if (blk[pos - 1].key == k) --pos;
-    }
-    insert_at(b, pos, k, v);
+    Hint h;
+    covers(k, v, h);
+    insert(k, v, h);
+  }
+
+  // Adds (k, v) unless it is covered; returns whether it was added.
+  bool try_insert(K k, V v) {
+    Hint h;
+    if (covers(k, v, h)) return false;
+    insert(k, v, h);
+    return true;
   }
 
  private:
@@ -126,11 +135,11 @@ class Staircase {
       }
     }
     std::vector<Entry>& cur = blocks_[b];  // only later blocks moved
-    if (end == pos + 1) {
-      cur[pos] = Entry{k, v};  // replaces exactly one entry: no shifting
+    if (end > pos) {  // overwrite the first covered entry, drop the rest
+      cur[pos] = Entry{k, v};
+      cur.erase(cur.begin() + pos + 1, cur.begin() + end);
     } else {
-      auto it = cur.erase(cur.begin() + pos, cur.begin() + end);
-      cur.insert(it, Entry{k, v});
+      cur.insert(cur.begin() + pos, Entry{k, v});
     }
     first_[b] = cur.front().key;
     if (cur.size() >= 2 * kBlock) split(b);

@@ -17,15 +17,20 @@ constexpr double kSbxEps = 1e-14;
 
 // The spread factor of a child whose bound allows the spread beta.
 double sbx_alpha(double beta, const KindCrossover& k) {
-  return beta > k.beta_skip ? 2.0 : 2.0 - 1.0 / k.power(beta);
+  // beta >= 1; beta^(eta+1) may overflow to inf, making alpha exactly 2. The
+  // skip only pays when the power is a std::pow: otherwise it is a branch
+  // that mispredicts on random populations.
+  if (!k.power.cheap() && beta > k.beta_skip) return 2.0;
+  return 2.0 - 1.0 / k.power(beta);
 }
 
 double sbx_betaq(double alpha, double u, const KindCrossover& k) {
+  // (u alpha)^(1/(eta+1)) below 1, else (1 / (2 - u alpha))^(1/(eta+1)),
+  // written as one pow of a selected base and exponent: no division, and a
+  // select instead of a branch that would mispredict half the time.
   double ua = u * alpha;
-  // Both bases computed, one picked: a select instead of a branch that
-  // mispredicts half the time.
-  double base = ua <= 1.0 ? ua : 1.0 / (2.0 - ua);
-  return std::pow(base, k.inv_eta1);
+  bool below = ua <= 1.0;
+  return std::pow(below ? ua : 2.0 - ua, below ? k.inv_eta1 : -k.inv_eta1);
 }
 
 // Bounded SBX of gene j (Deb & Agrawal 1995; the variant in NSGA-II's C code
@@ -38,8 +43,9 @@ void sbx_gene(const Gene& g, const KindCrossover& k, double x1, double x2, doubl
   if (std::abs(w1 - w2) <= kSbxEps) return;  // c1, c2 keep the parents' values
   double y1 = std::min(w1, w2), y2 = std::max(w1, w2), delta = y2 - y1;
   double u = d.rs.uniform();
-  double alpha_lo = sbx_alpha(1.0 + 2.0 * (y1 - g.wlo) / delta, k);
-  double alpha_hi = sbx_alpha(1.0 + 2.0 * (g.whi - y2) / delta, k);
+  double two_over_delta = 2.0 / delta;
+  double alpha_lo = sbx_alpha(1.0 + (y1 - g.wlo) * two_over_delta, k);
+  double alpha_hi = sbx_alpha(1.0 + (g.whi - y2) * two_over_delta, k);
   double betaq_lo = sbx_betaq(alpha_lo, u, k);
   // Far from both bounds both alphas are 2: one root serves both children.
   double betaq_hi = alpha_hi == alpha_lo ? betaq_lo : sbx_betaq(alpha_hi, u, k);
@@ -109,12 +115,16 @@ void cross_pair(const Plan& plan, const CrossoverPlan& cx, const double* p1, con
     const KindCrossover& k = cx.by_kind[kind];
     const std::vector<std::uint32_t>& cols = plan.of_kind[kind];
     if (k.method == CrossoverMethod::copy || cols.empty() || !d.chance(k.prob)) continue;
-    if (k.method == CrossoverMethod::sbx) {
-      for (std::uint32_t j : cols)
-        if (d.chance(k.var)) sbx_gene(plan.genes[j], k, p1[j], p2[j], c1[j], c2[j], d);
-    } else {  // uniform
-      for (std::uint32_t j : cols)
-        if (d.chance(k.var)) std::swap(c1[j], c2[j]);
+    // Genes in blocks of 32: one mask of Bernoulli(prob_var) trials each.
+    for (std::size_t start = 0; start < cols.size(); start += 32) {
+      auto count = static_cast<unsigned>(std::min<std::size_t>(32, cols.size() - start));
+      for (std::uint32_t m = k.var.mask(d, count); m != 0; m &= m - 1) {
+        std::uint32_t j = cols[start + lowest_bit(m)];
+        if (k.method == CrossoverMethod::sbx)
+          sbx_gene(plan.genes[j], k, p1[j], p2[j], c1[j], c2[j], d);
+        else  // uniform: exchange
+          std::swap(c1[j], c2[j]);
+      }
     }
   }
 }

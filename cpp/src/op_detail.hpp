@@ -52,6 +52,7 @@ class FixedPower {
       base *= base;
     }
   }
+  bool cheap() const { return n_ != 0; }  // no std::pow involved
 
  private:
   double e_;
@@ -103,15 +104,25 @@ struct Plan {
   }
 };
 
-// A Bernoulli trial at 32-bit resolution. p == 0.5 takes a single bit
-// (exact, and 32 fair coins per draw: a uniform crossover's exchanges and
-// SBX's child swaps are all fair coins); p == 0 and p == 1 draw nothing.
+// Probabilities reach the kernels through the Python layer, which checks
+// them; this guards the C++ API against NaN and out-of-range values.
+inline double require_probability(double p, const char* name) {
+  if (!(p >= 0.0 && p <= 1.0))
+    throw std::invalid_argument(std::string(name) + " must lie in [0, 1]");
+  return p;
+}
+
+// A Bernoulli trial at 32-bit resolution (p rounded to a multiple of 2^-32).
+// p == 0.5 takes a single bit (exact, and 32 fair coins per draw: a uniform
+// crossover's exchanges and SBX's child swaps are all fair coins); p == 0 and
+// p == 1 draw nothing.
 class Chance {
  public:
   Chance() = default;
   explicit Chance(double p)
       : fair_(p == 0.5),
-        bound_(static_cast<std::uint64_t>(std::llround(std::min(std::max(p, 0.0), 1.0) * 0x1p32))) {}
+        bound_(static_cast<std::uint64_t>(std::llround(require_probability(p, "prob") * 0x1p32))) {
+  }
   bool never() const { return !fair_ && bound_ == 0; }
   bool always() const { return !fair_ && bound_ == (std::uint64_t{1} << 32); }
 
@@ -123,10 +134,36 @@ class Chance {
     return d.rs.next_u32() < bound_;
   }
 
+  // `count` (<= 32) trials at once, trial b in bit b. Callers then visit the
+  // set bits instead of branching on every trial: with p near 0.5 such a
+  // branch mispredicts half the time.
+  template <class Draws>
+  std::uint32_t mask(Draws& d, unsigned count) const {
+    std::uint32_t all = count >= 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << count) - 1;
+    if (fair_) return d.rs.next_u32() & all;
+    if (never()) return 0;
+    if (always()) return all;
+    std::uint32_t m = 0;
+    for (unsigned b = 0; b < count; ++b)
+      m |= static_cast<std::uint32_t>(d.rs.next_u32() < bound_) << b;
+    return m;
+  }
+
  private:
   bool fair_ = false;
   std::uint64_t bound_ = 0;
 };
+
+// Index of the lowest set bit of m != 0.
+inline unsigned lowest_bit(std::uint32_t m) {
+#if defined(__GNUC__) || defined(__clang__)
+  return static_cast<unsigned>(__builtin_ctz(m));
+#else
+  unsigned b = 0;
+  while (!(m & 1u)) m >>= 1, ++b;
+  return b;
+#endif
+}
 
 // One stream plus a cache of single bits for fair coins.
 struct Draws {

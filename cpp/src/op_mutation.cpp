@@ -61,7 +61,7 @@ MutationPlan::MutationPlan(const MutationSpec& spec, const Plan& plan) : prob(sp
     KindMutation& k = by_kind[kind];
     k.method = s.method;
     k.prob = Chance(s.prob);
-    k.prob_var = std::min(std::max(s.prob_var, 0.0), 1.0);
+    k.prob_var = require_probability(s.prob_var, "prob_var");
     k.log_keep = std::log1p(-k.prob_var);
     if (s.method == MutationMethod::polynomial) {
       if (!(s.eta > 0.0)) throw std::invalid_argument("eta must be > 0");
@@ -73,10 +73,10 @@ MutationPlan::MutationPlan(const MutationSpec& spec, const Plan& plan) : prob(sp
         throw std::invalid_argument("step must be an integer >= 1");
       k.step = s.step;
     }
-    bool fits = s.method == MutationMethod::none ||
-                (kind == static_cast<std::size_t>(GeneKind::real) && s.method == MutationMethod::polynomial) ||
-                (kind == static_cast<std::size_t>(GeneKind::integer)) ||
-                (kind == static_cast<std::size_t>(GeneKind::categorical) && s.method == MutationMethod::reset);
+    auto gene_kind = static_cast<GeneKind>(kind);
+    bool fits = s.method == MutationMethod::none || gene_kind == GeneKind::integer ||
+                (gene_kind == GeneKind::real && s.method == MutationMethod::polynomial) ||
+                (gene_kind == GeneKind::categorical && s.method == MutationMethod::reset);
     if (!fits) throw std::invalid_argument("mutation method does not apply to this gene kind");
     if (s.method != MutationMethod::none && k.prob_var > 0.0 && !k.prob.never() &&
         !plan.of_kind[kind].empty())

@@ -19,8 +19,9 @@ std::int64_t first_invalid_gene(const GeneSpace& space, const double* X, std::si
       const double* row = X + i * n_var;
       for (std::size_t j = 0; j < n_var; ++j) {
         double x = row[j];
+        bool real = space.kinds[j] == static_cast<std::int8_t>(GeneKind::real);
         bool ok = x >= space.lower[j] && x <= space.upper[j] &&  // false for NaN
-                  (space.kinds[j] == static_cast<std::int8_t>(GeneKind::real) || x == std::floor(x));
+                  (real || x == std::floor(x));
         if (!ok) {
           // Chunks are ordered, so the first bad cell of a chunk is the
           // chunk's answer; the smallest over chunks is the overall first.

@@ -32,8 +32,9 @@ void variation(const GeneSpace& space, const double* X, std::size_t n,
     constexpr std::size_t kAhead = 8;
     for (std::size_t i = lo; i < hi; ++i) {
       if (i + kAhead < hi) {
-        ops::prefetch(rows + static_cast<std::size_t>(pairs[2 * (i + kAhead)]) * width, row_bytes);
-        ops::prefetch(rows + static_cast<std::size_t>(pairs[2 * (i + kAhead) + 1]) * width, row_bytes);
+        const std::int64_t* next = pairs + 2 * (i + kAhead);
+        ops::prefetch(rows + static_cast<std::size_t>(next[0]) * width, row_bytes);
+        ops::prefetch(rows + static_cast<std::size_t>(next[1]) * width, row_bytes);
       }
       const double* p1 = rows + static_cast<std::size_t>(pairs[2 * i]) * width;
       const double* p2 = rows + static_cast<std::size_t>(pairs[2 * i + 1]) * width;

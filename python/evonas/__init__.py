@@ -11,7 +11,9 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
         f"it from the source directory. Original error: {exc}"
     ) from exc
 
-from . import cuda, problems
+from . import cuda, operators, problems
+from .algorithms import NSGA2
+from .optimize import Result, minimize
 from .indicators import hv_contributions, hypervolume, hypervolume_mc
 from .pareto import crowding_distance, non_dominated_sort, nondominated
 from .problems import Problem
@@ -23,15 +25,19 @@ __all__ = [
     "__version__",
     "Categorical",
     "Integer",
+    "NSGA2",
     "Problem",
     "Real",
+    "Result",
     "Space",
     "crowding_distance",
     "cuda",
     "hv_contributions",
     "hypervolume",
     "hypervolume_mc",
+    "minimize",
     "non_dominated_sort",
     "nondominated",
+    "operators",
     "problems",
 ]

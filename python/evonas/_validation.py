@@ -72,6 +72,8 @@ def as_reference_point(ref: Any, n_objectives: int, name: str = "ref") -> np.nda
 def as_ranks(ranks: Any, n_points: int, name: str = "ranks") -> np.ndarray:
     """Return `ranks` as a C-contiguous int32 vector of n non-negative front indices."""
     arr = np.asarray(ranks)
+    if arr.size == 0 and arr.dtype.kind == "f":  # `[]` reads as float64
+        arr = arr.astype(np.int32)
     if arr.dtype.kind not in "iu":
         raise TypeError(f"'{name}' must be an integer array, but its dtype is {arr.dtype}")
     if arr.ndim != 1 or arr.shape[0] != n_points:

@@ -103,7 +103,9 @@ def crowding_distance(F: Any, /, *, ranks: Any = None, n_threads: int | None = N
         (lowest index) gets a distance, computed as if the copies were absent;
         the copies get 0, so that selection prefers distinct points.
         An objective whose range in the front is infinite adds +inf to its
-        extreme points and 0 to the others.
+        extreme points and 0 to the others; one that is constant over the
+        front adds +inf to its first and last point (by index) and 0 to the
+        others.
     """
     arr = as_objectives(F)
     threads = as_threads(n_threads)

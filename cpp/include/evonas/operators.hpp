@@ -107,6 +107,8 @@ std::vector<std::int64_t> tournament_select(const TournamentCriteria& criteria, 
 // Crossover and mutation, chosen per gene kind.
 // ---------------------------------------------------------------------------
 
+// Probabilities lie in [0, 1] (std::invalid_argument otherwise) and are
+// resolved to multiples of 2^-32; eta > 0.
 enum class CrossoverMethod : std::int32_t {
   copy = 0,     // children inherit the gene from their own parent
   sbx = 1,      // simulated binary crossover (bounded, Deb & Agrawal 1995)

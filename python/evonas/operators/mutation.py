@@ -100,7 +100,9 @@ class Mutation:
         threads = as_threads(n_threads)
         arr = as_genomes(space, X, arrays, threads)
         n_acted = int(np.isin(space.kinds, self._kinds).sum())
-        by_kind = [self._entry(1.0, n_acted) if kind in self._kinds else MUTATION_NONE for kind in (REAL, INTEGER, CATEGORICAL)]
+        by_kind = [
+            self._entry(1.0, n_acted) if kind in self._kinds else MUTATION_NONE for kind in (REAL, INTEGER, CATEGORICAL)
+        ]
         return _core.mutate(arrays, arr, self.prob, by_kind, as_seed(seed), as_generation(generation), threads)
 
 

@@ -1,0 +1,18 @@
+"""Evolutionary algorithms with an ask/tell interface.
+
+>>> from evonas.problems import ZDT1
+>>> problem = ZDT1(n_var=5)
+>>> algorithm = NSGA2(pop_size=20).setup(problem, seed=1)
+>>> for _ in range(3):
+...     X = algorithm.ask()
+...     algorithm.tell(*problem.evaluate(X))
+>>> algorithm.n_gen
+3
+"""
+
+from __future__ import annotations
+
+from .base import Algorithm
+from .nsga2 import NSGA2
+
+__all__ = ["Algorithm", "NSGA2"]

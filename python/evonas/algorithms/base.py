@@ -1,0 +1,186 @@
+"""The ask/tell template shared by the evolutionary algorithms.
+
+An algorithm is set up once on a search space (or a problem), then driven by
+alternating calls: :meth:`Algorithm.ask` returns the genomes to evaluate and
+:meth:`Algorithm.tell` takes their objective (and constraint) values. All of
+the state lives in plain attributes (numpy arrays, ints, frozen operator
+dataclasses), so an algorithm pickles between any two calls and resumes
+bit-identically: every random draw is keyed by ``(seed, generation, ...)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._validation import _numeric_array, as_seed, as_threads
+from ..problems.base import Problem
+from ..space import Space
+
+__all__ = ["Algorithm", "constraint_violation"]
+
+
+def constraint_violation(F: np.ndarray, G: np.ndarray) -> np.ndarray:
+    """Total violation per row: ``sum(max(G, 0))``; +inf where F or G holds NaN.
+
+    NaN marks a failed evaluation: it is ranked below every measured
+    solution, feasible or not.
+    """
+    cv = np.maximum(G, 0.0).sum(axis=1) if G.shape[1] else np.zeros(G.shape[0])
+    bad = np.isnan(F).any(axis=1) | np.isnan(cv)
+    cv[bad] = np.inf
+    return cv
+
+
+class Algorithm:
+    """Base class: ask/tell bookkeeping and argument checks.
+
+    Subclasses implement ``_infill()`` (the genomes of the next batch, given
+    the state) and ``_advance(X, F, G)`` (consume an evaluated batch).
+
+    Attributes
+    ----------
+    space : Space or None
+        The search space, once set up.
+    n_obj, n_ieq_constr : int or None
+        Taken from the problem, or (for a bare space) from the first `tell`.
+    n_gen : int
+        Batches told so far (the initial population is generation 1).
+    n_eval : int
+        Genomes evaluated so far.
+    seed : int or None
+        The seed in use (drawn at `setup` when None was given).
+    """
+
+    def __init__(self) -> None:
+        self.space: Space | None = None
+        self.n_obj: int | None = None
+        self.n_ieq_constr: int | None = None
+        self.seed: int | None = None
+        self.n_threads: int = 0
+        self.n_gen = 0
+        self.n_eval = 0
+        self._pending: np.ndarray | None = None
+
+    # -- set-up ---------------------------------------------------------------
+
+    @property
+    def is_setup(self) -> bool:
+        """Whether :meth:`setup` has been called."""
+        return self.space is not None
+
+    def setup(self, problem: Problem | Space, /, *, seed: int | None = None, n_threads: int | None = None) -> Any:
+        """Prepare a fresh run on `problem` (or a bare search space).
+
+        Parameters
+        ----------
+        problem : Problem or Space
+            A problem fixes n_obj and n_ieq_constr; a bare Space takes them
+            from the first :meth:`tell`.
+        seed : int, optional
+            Seed of every random stream; None draws one (kept in ``seed``).
+        n_threads : int, optional
+            Threads for the native kernels; results do not depend on it.
+
+        Returns
+        -------
+        self
+        """
+        if isinstance(problem, Problem):
+            self.space = problem.space
+            self.n_obj, self.n_ieq_constr = int(problem.n_obj), int(problem.n_ieq_constr)
+        elif isinstance(problem, Space):
+            self.space = problem
+            self.n_obj = self.n_ieq_constr = None
+        else:
+            raise TypeError(f"'problem' must be an evonas Problem or Space, but it is {type(problem).__name__}")
+        self.seed = as_seed(seed)
+        self.n_threads = as_threads(n_threads)
+        self.n_gen = 0
+        self.n_eval = 0
+        self._pending = None
+        self._reset()
+        return self
+
+    # -- ask / tell -----------------------------------------------------------
+
+    def ask(self) -> np.ndarray:
+        """The genomes to evaluate next, float64 of shape (n, len(space)).
+
+        A copy: changing it does not affect the algorithm. Asking again
+        before :meth:`tell` returns the same batch.
+
+        Raises
+        ------
+        RuntimeError
+            If the algorithm has not been set up.
+        """
+        if not self.is_setup:
+            raise RuntimeError(f"{type(self).__name__}.ask() needs setup(problem_or_space, seed=...) first")
+        if self._pending is None:
+            self._pending = self._infill()
+        return self._pending.copy()
+
+    def tell(self, F: Any, G: Any = None, /) -> None:
+        """Report the objective values `F` (and constraints `G`) of the last :meth:`ask`.
+
+        Parameters
+        ----------
+        F : array_like, shape (n, n_obj)
+            Objectives to minimise, one row per asked genome, in order. NaN
+            marks a failed evaluation (ranked worst).
+        G : array_like, shape (n, n_ieq_constr), optional
+            Inequality constraints, feasible iff all <= 0. Required when the
+            problem declares constraints.
+
+        Raises
+        ------
+        RuntimeError
+            If nothing was asked since the last tell.
+        ValueError
+            If `F` or `G` has the wrong shape.
+        """
+        if self._pending is None:
+            raise RuntimeError(f"{type(self).__name__}.tell() called without a pending ask(): call ask() first")
+        X = self._pending
+        n = X.shape[0]
+        F_arr = _numeric_array(F, "F")
+        if F_arr.ndim != 2 or F_arr.shape[0] != n or F_arr.shape[1] == 0:
+            want = f"({n}, {self.n_obj})" if self.n_obj is not None else f"({n}, n_obj)"
+            raise ValueError(
+                f"'F' must have shape {want} (one row per asked genome), but it has shape {F_arr.shape}"
+            )
+        if self.n_obj is not None and F_arr.shape[1] != self.n_obj:
+            raise ValueError(f"'F' must have {self.n_obj} columns (objectives), but it has {F_arr.shape[1]}")
+        if G is None:
+            if self.n_ieq_constr:
+                raise ValueError(f"'G' is required: the problem declares n_ieq_constr={self.n_ieq_constr}")
+            G_arr = np.empty((n, 0))
+        else:
+            G_arr = _numeric_array(G, "G")
+            if G_arr.ndim == 1 and G_arr.shape[0] == n:
+                G_arr = G_arr[:, None]
+            k = self.n_ieq_constr
+            if G_arr.ndim != 2 or G_arr.shape[0] != n or (k is not None and G_arr.shape[1] != k):
+                want = f"({n}, {k})" if k is not None else f"({n}, n_ieq_constr)"
+                raise ValueError(f"'G' must have shape {want} (one row per asked genome), but it has shape {G_arr.shape}")
+        self.n_obj = F_arr.shape[1]
+        self.n_ieq_constr = G_arr.shape[1]
+        F_arr = np.array(F_arr, dtype=np.float64, order="C")
+        G_arr = np.array(G_arr, dtype=np.float64, order="C")
+        self._advance(X, F_arr, G_arr)
+        self._pending = None
+        self.n_gen += 1
+        self.n_eval += n
+
+    # -- for subclasses -------------------------------------------------------
+
+    def _reset(self) -> None:
+        """Clear the population state (called by :meth:`setup`)."""
+
+    def _infill(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def _advance(self, X: np.ndarray, F: np.ndarray, G: np.ndarray) -> None:
+        raise NotImplementedError
