@@ -1,6 +1,6 @@
 // non_dominated_sort: picks the ranker by the number of objectives.
 #include <algorithm>
-#include <climits>
+#include <cstdint>
 #include <stdexcept>
 
 #include "evonas/pareto.hpp"
@@ -61,6 +61,7 @@ std::vector<std::int32_t> non_dominated_sort(const double* F, std::size_t n, std
     throw std::length_error("non_dominated_sort: too many points");
   if (n == 0) return {};
   if (n_stop == 0) return std::vector<std::int32_t>(n, -1);
+  n_threads = nds_detail::threads_for(n, n_threads);
   if (m == 0) return std::vector<std::int32_t>(n, 0);  // all points equal
   if (m == 1) return rank_1d(F, n, n_stop, n_threads);
   if (m == 2) return rank_2d(F, n, n_stop, n_threads);

@@ -25,7 +25,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <climits>
+#include <cstdint>
 #include <exception>
 #include <thread>
 
@@ -43,10 +43,10 @@ namespace {
 #define EVONAS_NDS_BRUTE_A 128
 #endif
 #ifndef EVONAS_NDS_BRUTE_B
-#define EVONAS_NDS_BRUTE_B 131072
+#define EVONAS_NDS_BRUTE_B 524288
 #endif
 #ifndef EVONAS_NDS_BRUTE_B2
-#define EVONAS_NDS_BRUTE_B2 2048
+#define EVONAS_NDS_BRUTE_B2 32768
 #endif
 #ifndef EVONAS_NDS_FORK_MIN
 #define EVONAS_NDS_FORK_MIN 16384
@@ -247,9 +247,10 @@ class Sorter {
     auto [mid, right] = partition3(lo, hi, k, pivot(run_of(lo, hi), Run{nullptr, 0}, k));
     const std::size_t e1 = helper_a(lo, mid, k);
     // L is final; it raises M (which then settles itself) and, meanwhile, H.
+    // (M is often a single point: a thread pays off only for a large one.)
     std::size_t e2 = right, e3 = hi;
     fork_join(
-        n >= kForkMin,
+        right - mid >= kForkMin / 4,
         [&] {
           e2 = helper_b(run_of(lo, e1), mid, right, k - 1);
           e2 = helper_a(mid, e2, k - 1);
@@ -393,7 +394,8 @@ class Sorter {
 
   // k == 2: a sweep in index order over "levels", level j being the
   // staircase of (objective 1, objective 2) of the points swept so far whose
-  // rank is >= base + j. Levels are nested, so "level j covers p" is monotone
+  // rank is >= the j-th rank (base + j in A; the j-th distinct good rank in
+  // B). Levels are nested, so "level j covers p" is monotone
   // in j and the highest rank dominating p is a binary search. A point of
   // rank r joins levels r, r-1, ... until one already covers it; that chain
   // is short in practice but not bounded, so the sweeps give up (returning
@@ -424,8 +426,14 @@ class Sorter {
   }
 
   bool sweep2_a(std::size_t lo, std::size_t hi, std::size_t& end) {
-    std::int32_t base = rank(lo);
-    for (std::size_t i = lo + 1; i < hi; ++i) base = std::min(base, rank(i));
+    std::int32_t base = rank(lo), top = base;
+    for (std::size_t i = lo + 1; i < hi; ++i) {
+      base = std::min(base, rank(i));
+      top = std::max(top, rank(i));
+    }
+    // Levels span the ranks from base to top + (hi - lo): too many when
+    // the ranks from outside are far apart.
+    if (static_cast<std::size_t>(top - base) > 2 * (hi - lo) + 64) return false;
     std::size_t budget = 4 * (hi - lo) + 64;
     Levels lv;
     for (std::size_t i = lo; i < hi; ++i) {
@@ -442,24 +450,42 @@ class Sorter {
   }
 
   bool sweep2_b(const Run& g, std::size_t wlo, std::size_t whi, std::size_t& end) {
-    // Goods ranked below every weak point cannot raise any.
-    std::int32_t base = rank(wlo), top = rank_of(g.p);
-    for (std::size_t i = wlo + 1; i < whi; ++i) base = std::min(base, rank(i));
-    for (std::size_t j = 1; j < g.n; ++j) top = std::max(top, rank_of(at(g, j)));
     end = whi;
+    // Goods ranked below every weak point cannot raise any; the others'
+    // ranks, renumbered densely, name the levels.
+    std::int32_t base = rank(wlo);
+    for (std::size_t i = wlo + 1; i < whi; ++i) base = std::min(base, rank(i));
+    std::int32_t top = base - 1;
+    for (std::size_t j = 0; j < g.n; ++j) top = std::max(top, rank_of(at(g, j)));
     if (top < base) return true;
+    // Usually the ranks base..top are few: level = rank - base. Otherwise
+    // (far-apart ranks) only the distinct ones get a level.
+    std::vector<std::int32_t> ranks;
+    const bool dense = static_cast<std::size_t>(top - base) <= 2 * g.n + 64;
+    if (dense) {
+      for (std::int32_t r = base; r <= top; ++r) ranks.push_back(r);
+    } else {
+      for (std::size_t j = 0; j < g.n; ++j)
+        if (rank_of(at(g, j)) >= base) ranks.push_back(rank_of(at(g, j)));
+      std::sort(ranks.begin(), ranks.end());
+      ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+    }
+    auto level_of = [&](std::int32_t r) {  // first level ranked >= r
+      if (dense) return static_cast<std::size_t>(std::min(r, top + 1) - base);
+      return static_cast<std::size_t>(std::lower_bound(ranks.begin(), ranks.end(), r) - ranks.begin());
+    };
     std::size_t budget = 4 * g.n + 64;
-    Levels lv(top - base + 1);
+    Levels lv(ranks.size());
     std::size_t j = 0;
     for (std::size_t i = wlo; i < whi; ++i) {
       for (; j < g.n && idx_of(at(g, j)) < idx(i); ++j) {
         const Word* q = at(g, j);
         if (rank_of(q) >= base &&
-            !add_to_levels(lv, rank_of(q) - base, val_of(q, 1), val_of(q, 2), budget))
+            !add_to_levels(lv, level_of(rank_of(q)), val_of(q, 1), val_of(q, 2), budget))
           return false;
       }
-      std::ptrdiff_t a = top_cover(lv, rank(i) - base, val(i, 1), val(i, 2));
-      if (a >= 0) set_rank(i, base + static_cast<std::int32_t>(a) + 1);
+      std::ptrdiff_t a = top_cover(lv, level_of(rank(i)), val(i, 1), val(i, 2));
+      if (a >= 0) set_rank(i, ranks[a] + 1);
     }
     end = compact(wlo, whi);
     return true;

@@ -7,7 +7,20 @@
 #include <cstring>
 #include <vector>
 
+#include "evonas/parallel.hpp"
+
+#ifndef EVONAS_NDS_PARALLEL_MIN  // overridable so that tests reach the threads
+#define EVONAS_NDS_PARALLEL_MIN 16384
+#endif
+
 namespace evonas::nds_detail {
+
+// Threads for a problem of n points: below the size at which any kernel here
+// forks, one (which also spares asking the OS for the core count on every
+// small call, as NSGA-II makes each generation).
+inline int threads_for(std::size_t n, int n_threads) {
+  return n < EVONAS_NDS_PARALLEL_MIN ? 1 : resolve_threads(n_threads);
+}
 
 // Unsigned key with the same order as the double (-0.0 == +0.0, +-inf at
 // the ends), so that doubles can be radix-sorted.
@@ -23,6 +36,13 @@ inline bool rows_equal(const double* a, const double* b, std::size_t m) {
     if (!(a[j] == b[j])) return false;
   return true;
 }
+
+struct KeyIdx {
+  std::uint64_t key;
+  std::uint32_t idx;
+};
+// Sorts by (key, idx): radix on the high bits, then the runs they leave tied.
+void sort_by_key(std::vector<KeyIdx>& a, int n_threads);
 
 // Row indices of the n x m matrix F in lexicographic order, ties (identical
 // rows) by index.

@@ -9,13 +9,8 @@
 namespace evonas::nds_detail {
 namespace {
 
-struct KeyIdx {
-  std::uint64_t key;
-  std::uint32_t idx;
-};
-
 // Stable LSD radix sort on the top 44 bits of the keys (4 digits of 11
-// bits); lex_order then settles runs that agree on those bits. Each pass
+// bits); sort_by_key then settles runs that agree on those bits. Each pass
 // histograms and scatters chunk by chunk on up to n_threads threads, and
 // digits on which all keys agree are skipped.
 void radix_sort_top(std::vector<KeyIdx>& a, int n_threads) {
@@ -62,8 +57,30 @@ void radix_sort_top(std::vector<KeyIdx>& a, int n_threads) {
 
 }  // namespace
 
+void sort_by_key(std::vector<KeyIdx>& a, int n_threads) {
+  const std::size_t n = a.size();
+  auto less = [](const KeyIdx& x, const KeyIdx& y) {
+    return x.key < y.key || (x.key == y.key && x.idx < y.idx);
+  };
+  if (n < 1024) {
+    std::sort(a.begin(), a.end(), less);
+    return;
+  }
+  radix_sort_top(a, n_threads);
+  // Runs that agree on the sorted bits.
+  constexpr std::uint64_t kHigh = ~((std::uint64_t{1} << 20) - 1);
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i + 1;
+    while (j < n && ((a[j].key ^ a[i].key) & kHigh) == 0) ++j;
+    if (j - i > 1) std::sort(a.begin() + i, a.begin() + j, less);
+    i = j;
+  }
+}
+
+namespace {
+
 // Rows (stride apart) ordered by their first `cols` values, then index.
-static std::vector<std::uint32_t> order_by_columns(const double* F, std::size_t n, std::size_t stride,
+std::vector<std::uint32_t> order_by_columns(const double* F, std::size_t n, std::size_t stride,
                                             std::size_t cols, int n_threads) {
   std::vector<std::uint32_t> order(n);
   if (n == 0) return order;
@@ -76,37 +93,32 @@ static std::vector<std::uint32_t> order_by_columns(const double* F, std::size_t 
     for (std::size_t i = lo; i < hi; ++i)
       a[i] = {order_key(F[i * stride]), static_cast<std::uint32_t>(i)};
   });
-  if (n < 1024)
-    std::sort(a.begin(), a.end(), [](const KeyIdx& x, const KeyIdx& y) {
-      return x.key < y.key || (x.key == y.key && x.idx < y.idx);
-    });
-  else
-    radix_sort_top(a, n_threads);
-
-  // Runs that agree on the sorted bits: order by the full key, the
-  // remaining objectives, then the index.
-  auto less = [F, stride, cols](const KeyIdx& x, const KeyIdx& y) {
-    if (x.key != y.key) return x.key < y.key;
-    const double* px = F + std::size_t{x.idx} * stride;
-    const double* py = F + std::size_t{y.idx} * stride;
-    for (std::size_t j = 1; j < cols; ++j) {
-      if (px[j] < py[j]) return true;
-      if (py[j] < px[j]) return false;
+  sort_by_key(a, n_threads);
+  // Runs of equal first values: by the remaining ones, then index.
+  if (cols > 1) {
+    auto less = [F, stride, cols](const KeyIdx& x, const KeyIdx& y) {
+      const double* px = F + std::size_t{x.idx} * stride;
+      const double* py = F + std::size_t{y.idx} * stride;
+      for (std::size_t j = 1; j < cols; ++j) {
+        if (px[j] < py[j]) return true;
+        if (py[j] < px[j]) return false;
+      }
+      return x.idx < y.idx;
+    };
+    for (std::size_t i = 0; i < n;) {
+      std::size_t j = i + 1;
+      while (j < n && a[j].key == a[i].key) ++j;
+      if (j - i > 1) std::sort(a.begin() + i, a.begin() + j, less);
+      i = j;
     }
-    return x.idx < y.idx;
-  };
-  const std::uint64_t mask = n < 1024 ? ~std::uint64_t{0} : ~((std::uint64_t{1} << 20) - 1);
-  for (std::size_t i = 0; i < n;) {
-    std::size_t j = i + 1;
-    while (j < n && ((a[j].key ^ a[i].key) & mask) == 0) ++j;
-    if (j - i > 1) std::sort(a.begin() + i, a.begin() + j, less);
-    i = j;
   }
   parallel_for(n, n_threads, 1 << 16, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) order[i] = a[i].idx;
   });
   return order;
 }
+
+}  // namespace
 
 std::vector<std::uint32_t> lex_order(const double* F, std::size_t n, std::size_t m, int n_threads) {
   return order_by_columns(F, n, m, m, n_threads);

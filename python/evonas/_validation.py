@@ -78,8 +78,10 @@ def as_ranks(ranks: Any, n_points: int, name: str = "ranks") -> np.ndarray:
         raise TypeError(f"'{name}' must be an integer array, but its dtype is {arr.dtype}")
     if arr.ndim != 1 or arr.shape[0] != n_points:
         raise ValueError(f"'{name}' must be a 1-D array of length {n_points} (one per point), but it has shape {arr.shape}")
-    if arr.size and (arr.min() < 0 or arr.max() > np.iinfo(np.int32).max):
+    if arr.size and arr.min() < 0:
         raise ValueError(f"'{name}' must hold front indices >= 0, but it holds {int(arr.min())}")
+    if arr.size and arr.max() > np.iinfo(np.int32).max:
+        raise ValueError(f"'{name}' must hold front indices below 2**31, but it holds {int(arr.max())}")
     return np.ascontiguousarray(arr, dtype=np.int32)
 
 

@@ -41,10 +41,11 @@ def non_dominated_sort(
 
     Notes
     -----
-    m = 1 sorts; m = 2 is an O(n log n) sweep; m >= 3 uses divide and
-    conquer (Jensen, Fortin et al., Buzdalov and Shalyto), O(n log^(m-1) n),
-    with a direct base case for small sub-problems. Memory is O(n m): no
-    n x n dominance matrix is ever built.
+    m = 1 sorts; m = 2 is an O(n log n) sweep; m = 3 is a sweep that keeps a
+    2-D staircase per front, O(n log n log F) for F fronts; m >= 4 uses divide
+    and conquer (Jensen, Fortin et al., Buzdalov and Shalyto),
+    O(n log^(m-1) n), with a brute-force base case for small sub-problems.
+    Memory is O(n m): no n x n dominance matrix is ever built.
     """
     arr = as_objectives(F)
     n = arr.shape[0]
@@ -62,8 +63,11 @@ def non_dominated_sort(
 def nondominated(F: Any, /, *, n_threads: int | None = None) -> np.ndarray:
     """Boolean mask of the non-dominated points (the first Pareto front).
 
-    Faster than a full sort when only the first front is wanted. Copies of a
-    non-dominated point are all non-dominated.
+    Faster than a full sort when only the first front is wanted: points
+    dominated by one of a few good points are dropped first, then a sweep
+    (m = 2), one staircase (m = 3) or divide and conquer that discards a point
+    as soon as it is found dominated (m >= 4). Copies of a non-dominated point
+    are all non-dominated.
 
     Parameters
     ----------

@@ -26,7 +26,9 @@ template <class Body>
 void parallel_for(std::size_t n, int n_threads, std::size_t grain, Body&& body) {
   if (n == 0) return;
   grain = std::max<std::size_t>(grain, 1);
-  std::size_t workers = std::min<std::size_t>(resolve_threads(n_threads), (n + grain - 1) / grain);
+  std::size_t chunks = (n + grain - 1) / grain;
+  // Asking the OS for the core count costs ~20 us: skip it for small inputs.
+  std::size_t workers = chunks <= 1 ? 1 : std::min<std::size_t>(resolve_threads(n_threads), chunks);
   if (workers <= 1) {
     body(std::size_t{0}, n);
     return;
