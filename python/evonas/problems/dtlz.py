@@ -86,7 +86,7 @@ class _DTLZ(Problem):
 
     _k: int  # the standard number of distance variables
 
-    def __init__(self, *, n_obj: int, n_var: int | None) -> None:
+    def __init__(self, *, n_obj: int = 3, n_var: int | None = None) -> None:
         n_obj = as_positive_int(n_obj, "n_obj")
         if n_obj < 2:
             raise ValueError(f"'n_obj' must be >= 2, but it is {n_obj}")
@@ -137,9 +137,6 @@ class DTLZ1(_DTLZ):
 
     _k = 5
 
-    def __init__(self, *, n_obj: int = 3, n_var: int | None = None) -> None:
-        super().__init__(n_obj=n_obj, n_var=n_var)
-
     def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
         Xp, XM = self._split(X)
         out["F"] = 0.5 * (1.0 + _g_rastrigin(XM))[:, None] * _product_form(Xp, 1.0 - Xp)
@@ -177,9 +174,6 @@ class DTLZ2(_SphereDTLZ):
 
     _k = 10
 
-    def __init__(self, *, n_obj: int = 3, n_var: int | None = None) -> None:
-        super().__init__(n_obj=n_obj, n_var=n_var)
-
     def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
         Xp, XM = self._split(X)
         out["F"] = (1.0 + _g_sphere(XM))[:, None] * _sphere(0.5 * np.pi * Xp)
@@ -196,9 +190,6 @@ class DTLZ3(_SphereDTLZ):
     """
 
     _k = 10
-
-    def __init__(self, *, n_obj: int = 3, n_var: int | None = None) -> None:
-        super().__init__(n_obj=n_obj, n_var=n_var)
 
     def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
         Xp, XM = self._split(X)
@@ -291,9 +282,6 @@ class DTLZ5(_DegenerateDTLZ):
 
     _k = 10
 
-    def __init__(self, *, n_obj: int = 3, n_var: int | None = None) -> None:
-        super().__init__(n_obj=n_obj, n_var=n_var)
-
     _g = staticmethod(_g_sphere)
 
 
@@ -308,9 +296,6 @@ class DTLZ6(_DegenerateDTLZ):
     """
 
     _k = 10
-
-    def __init__(self, *, n_obj: int = 3, n_var: int | None = None) -> None:
-        super().__init__(n_obj=n_obj, n_var=n_var)
 
     _g = staticmethod(_g_power)
 
@@ -348,9 +333,6 @@ class DTLZ7(_DTLZ):
     """
 
     _k = 20
-
-    def __init__(self, *, n_obj: int = 3, n_var: int | None = None) -> None:
-        super().__init__(n_obj=n_obj, n_var=n_var)
 
     def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
         Xp, XM = self._split(X)
