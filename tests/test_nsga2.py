@@ -266,3 +266,14 @@ def test_minimize_leaves_the_algorithm_untouched_and_stops_on_eval_or_time():
     assert len(calls) == 3 and calls[-1] is res.algorithm
     with pytest.raises(RuntimeError, match="before the first generation"):
         minimize(ZDT1(n_var=3), alg, ("time", 0.0), seed=0)
+
+
+def test_selection_pressure_is_configurable():
+    from evonas.operators import TournamentSelection
+
+    algo = NSGA2(pop_size=20, selection=TournamentSelection(k=4))
+    assert algo.selection.k == 4
+    res = minimize(ZDT1(n_var=5), algo, ("n_gen", 5), seed=3)
+    assert res.algorithm.selection.k == 4 and res.n_gen == 5
+    with pytest.raises(TypeError, match="'selection' must be a TournamentSelection"):
+        NSGA2(selection="binary")

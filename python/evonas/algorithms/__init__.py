@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from .base import Algorithm
+from .genetic import GeneticAlgorithm
 from .nsga2 import NSGA2
 
-__all__ = ["Algorithm", "NSGA2"]
+__all__ = ["Algorithm", "GeneticAlgorithm", "NSGA2"]

@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-import numbers
-from typing import Any
-
 import numpy as np
 
 from .. import _core
-from ..operators import (
-    PM,
-    SBX,
-    FloatRandomSampling,
-    MixedVariation,
-    Sampling,
-    TournamentSelection,
-    UniformCrossover,
-    unique_mask,
-)
-from ..operators._common import MAX_ROWS
-from .base import Algorithm, constraint_violation
+from .genetic import GeneticAlgorithm
 
 __all__ = ["NSGA2"]
 
-#: Extra offspring draws when duplicates were removed; each uses its own
-#: random-stream key, ``generation + attempt * 2**32``.
-_MAX_REFILLS = 10
-_REFILL_STRIDE = 2**32
 
-
-def _count(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"'{name}' must be an int >= {minimum}, but it is {value!r}")
-    if not minimum <= value <= MAX_ROWS // 2:
-        raise ValueError(f"'{name}' must be an int in [{minimum}, 2**27], but it is {value}")
-    return int(value)
-
-
-class NSGA2(Algorithm):
+class NSGA2(GeneticAlgorithm):
     """Non-dominated sorting genetic algorithm II, with Deb's constraint handling.
 
     Generation 1 evaluates `pop_size` sampled genomes. Each later generation
@@ -50,24 +23,12 @@ class NSGA2(Algorithm):
 
     Parameters
     ----------
-    pop_size : int, default 100
-        Population size, >= 2.
-    sampling : Sampling, optional
-        Initial population; default :class:`FloatRandomSampling`.
-    crossover : SBX or UniformCrossover, optional
-        Crossover of the real genes (pymoo's vocabulary); default
-        ``SBX(eta=15, prob=0.9)``. Integer and categorical genes use the
-        :class:`MixedVariation` defaults.
-    mutation : PM, optional
-        Mutation of the real genes; default ``PM(eta=20)``.
-    variation : MixedVariation, optional
-        Full control of crossover and mutation per gene kind; excludes
-        `crossover` and `mutation`.
-    eliminate_duplicates : bool, default True
-        Drop children equal to each other or to a member of the population,
-        drawing more children (up to 10 times) to fill the batch.
-    n_offsprings : int, optional
-        Children per generation; default `pop_size`.
+    pop_size, sampling, selection, crossover, mutation, variation, eliminate_duplicates, n_offsprings
+        As in :class:`~evonas.algorithms.genetic.GeneticAlgorithm`: defaults
+        ``pop_size=100``, random sampling, binary tournament
+        (``selection=TournamentSelection(k=3)`` raises the pressure),
+        ``SBX(eta=15, prob=0.9)``, ``PM(eta=20)``, duplicates eliminated,
+        ``n_offsprings=pop_size``.
 
     Attributes
     ----------
@@ -78,108 +39,14 @@ class NSGA2(Algorithm):
         Total violation, Pareto rank and crowding distance of each member.
     """
 
-    def __init__(
-        self,
-        pop_size: int = 100,
-        *,
-        sampling: Sampling | None = None,
-        crossover: SBX | UniformCrossover | None = None,
-        mutation: PM | None = None,
-        variation: MixedVariation | None = None,
-        eliminate_duplicates: bool = True,
-        n_offsprings: int | None = None,
-    ) -> None:
-        super().__init__()
-        self.pop_size = _count(pop_size, "pop_size", 2)
-        if sampling is None:
-            sampling = FloatRandomSampling()
-        if not isinstance(sampling, Sampling):
-            raise TypeError(f"'sampling' must be an evonas Sampling, but it is {type(sampling).__name__}")
-        self.sampling = sampling
-        if variation is not None:
-            if crossover is not None or mutation is not None:
-                raise ValueError("give 'variation' or 'crossover'/'mutation', not both")
-            if not isinstance(variation, MixedVariation):
-                raise TypeError(f"'variation' must be a MixedVariation, but it is {type(variation).__name__}")
-        else:
-            if crossover is not None and not isinstance(crossover, (SBX, UniformCrossover)):
-                raise TypeError(f"'crossover' must be SBX or UniformCrossover, but it is {type(crossover).__name__}")
-            if mutation is not None and not isinstance(mutation, PM):
-                raise TypeError(f"'mutation' must be PM, but it is {type(mutation).__name__}")
-            variation = MixedVariation(
-                real_crossover=crossover if crossover is not None else SBX(eta=15, prob=0.9),
-                real_mutation=mutation if mutation is not None else PM(eta=20),
-            )
-        self.variation = variation
-        if not isinstance(eliminate_duplicates, bool):
-            raise TypeError(f"'eliminate_duplicates' must be a bool, but it is {eliminate_duplicates!r}")
-        self.eliminate_duplicates = eliminate_duplicates
-        self.n_offsprings = self.pop_size if n_offsprings is None else _count(n_offsprings, "n_offsprings", 1)
-        self.selection = TournamentSelection(k=2)
-        self._reset()
-
-    def __repr__(self) -> str:
-        return f"NSGA2(pop_size={self.pop_size}, n_offsprings={self.n_offsprings}, n_gen={self.n_gen})"
-
     def _reset(self) -> None:
-        self.X: np.ndarray | None = None
-        self.F: np.ndarray | None = None
-        self.G: np.ndarray | None = None
-        self.cv: np.ndarray | None = None
+        super()._reset()
         self.rank: np.ndarray | None = None
         self.crowding: np.ndarray | None = None
 
-    # -- ask ------------------------------------------------------------------
+    def _survive(self, F: np.ndarray, cv: np.ndarray) -> np.ndarray:
+        keep, self.rank, self.crowding = _core.nsga2_survival(F, cv, self.pop_size, self.n_threads)
+        return keep
 
-    def _infill(self) -> np.ndarray:
-        assert self.space is not None
-        if self.X is None:
-            X = self.sampling.do(self.space, self.pop_size, seed=self.seed, generation=0, n_threads=self._threads)
-            if self.eliminate_duplicates:
-                X = X[unique_mask(X, n_threads=self._threads)]
-            return X
-        batches: list[np.ndarray] = []
-        have = 0
-        for attempt in range(_MAX_REFILLS + 1):
-            children = self._offspring(self.n_gen + attempt * _REFILL_STRIDE)
-            if self.eliminate_duplicates:
-                against = np.vstack([self.X, *batches]) if batches else self.X
-                children = children[unique_mask(children, against=against, n_threads=self._threads)]
-            children = children[: self.n_offsprings - have]
-            batches.append(children)
-            have += children.shape[0]
-            if have >= self.n_offsprings or not self.eliminate_duplicates:
-                break
-        return np.vstack(batches)
-
-    def _offspring(self, key: int) -> np.ndarray:
-        """`n_offsprings` children (rounded up to even) from the stream key `key`."""
-        assert self.space is not None
-        n_matings = (self.n_offsprings + 1) // 2
-        parents = self.selection.do(
-            n_matings,
-            rank=self.rank,
-            crowding=self.crowding,
-            cv=self.cv,
-            seed=self.seed,
-            generation=key,
-            n_threads=self._threads,
-        )
-        return self.variation.do(self.space, self.X, parents, seed=self.seed, generation=key, n_threads=self._threads)
-
-    @property
-    def _threads(self) -> int | None:
-        return self.n_threads or None
-
-    # -- tell -----------------------------------------------------------------
-
-    def _advance(self, X: np.ndarray, F: np.ndarray, G: np.ndarray) -> None:
-        if self.X is not None:
-            assert self.F is not None and self.G is not None
-            X = np.vstack([self.X, X])
-            F = np.vstack([self.F, F])
-            G = np.vstack([self.G, G])
-        cv = constraint_violation(F, G)
-        keep, rank, crowding = _core.nsga2_survival(F, cv, self.pop_size, self.n_threads)
-        self.X, self.F, self.G, self.cv = X[keep], F[keep], G[keep], cv[keep]
-        self.rank, self.crowding = rank, crowding
+    def _selection_criteria(self) -> dict[str, np.ndarray | None]:
+        return {"rank": self.rank, "crowding": self.crowding, "cv": self.cv}
