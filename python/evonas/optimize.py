@@ -13,25 +13,30 @@ from typing import Any
 import numpy as np
 
 from .algorithms.base import Algorithm, constraint_violation
+from ._validation import as_reference_point
 from .indicators import hypervolume
 from .pareto import nondominated
 from .problems.base import Problem
 
 __all__ = ["minimize", "Result", "Record"]
 
-_CRITERIA = ("n_gen", "n_eval", "time")
-#: The history's hypervolume is skipped above this many objectives (cost).
+_CRITERIA = ("n_gen", "n_eval", "time", "hv_stagnation")
+#: Without `hv_ref`, the history's hypervolume is skipped above this many
+#: objectives (cost of exact hypervolume on every generation).
 _HV_MAX_OBJ = 3
+#: Default relative tolerance of ("hv_stagnation", window).
+_STAGNATION_TOL = 1e-4
 
 
 @dataclass(frozen=True)
 class Record:
     """One generation of a run's history.
 
-    hv is the hypervolume of the feasible non-dominated points normalised by
-    the ideal and nadir of the problem's known Pareto front, with reference
-    point 1.1 in every objective; None when the front is not known (or for
-    more than three objectives).
+    hv is the hypervolume of the feasible non-dominated points: with
+    ``minimize(..., hv_ref=r)`` measured in the raw objective space against
+    `r`; otherwise normalised by the ideal and nadir of the problem's known
+    Pareto front with reference point 1.1 in every objective (up to three
+    objectives). None when neither applies.
     """
 
     n_gen: int
@@ -75,7 +80,14 @@ class Result:
     history: list[Record] = field(default_factory=list)
 
 
-def _termination(termination: Any) -> list[tuple[str, float]]:
+@dataclass(frozen=True)
+class _Criterion:
+    name: str
+    limit: float
+    tol: float = 0.0
+
+
+def _termination(termination: Any) -> list[_Criterion]:
     items = [termination] if isinstance(termination, tuple) else termination
     if not isinstance(items, list) or not items:
         raise TypeError(
@@ -83,27 +95,65 @@ def _termination(termination: Any) -> list[tuple[str, float]]:
         )
     out = []
     for item in items:
-        if not (isinstance(item, tuple) and len(item) == 2 and item[0] in _CRITERIA):
-            raise ValueError(f"'termination' entries must be (name, limit) with name in {_CRITERIA}, but one is {item!r}")
-        name, limit = item
+        stagnation = isinstance(item, tuple) and item[:1] == ("hv_stagnation",)
+        if not (isinstance(item, tuple) and item[:1] and item[0] in _CRITERIA and (len(item) == 2 or stagnation and len(item) == 3)):
+            raise ValueError(
+                f"'termination' entries must be (name, limit) with name in {_CRITERIA} "
+                f"(or ('hv_stagnation', window, tol)), but one is {item!r}"
+            )
+        name, limit = item[0], item[1]
         if isinstance(limit, bool) or not isinstance(limit, numbers.Real) or not limit >= 0 or math.isnan(limit):
             raise ValueError(f"the '{name}' termination limit must be a number >= 0, but it is {limit!r}")
         if name != "time" and not isinstance(limit, numbers.Integral):
             raise TypeError(f"the '{name}' termination limit must be an int, but it is {limit!r}")
-        out.append((name, float(limit)))
+        tol = _STAGNATION_TOL
+        if stagnation:
+            if limit < 1:
+                raise ValueError(f"the 'hv_stagnation' window must be an int >= 1 (generations), but it is {limit!r}")
+            if len(item) == 3:
+                tol = item[2]
+                if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 <= tol < math.inf:
+                    raise ValueError(f"the 'hv_stagnation' tolerance must be a finite number >= 0, but it is {tol!r}")
+        out.append(_Criterion(name, float(limit), float(tol)))
     return out
 
 
-def _done(criteria: list[tuple[str, float]], algorithm: Algorithm, elapsed: float) -> bool:
+def _stagnated(criterion: _Criterion, history: list[Record]) -> bool:
+    """True when the front's hypervolume grew by at most `tol` (relative) over
+    the last `window` generations of this call.
+
+    A volume of 0 (nothing dominates the reference point yet) is not
+    stagnation: the search has not reached the measured region.
+    """
+    window = int(criterion.limit)
+    if len(history) <= window:
+        return False
+    then, now = history[-1 - window].hv, history[-1].hv
+    assert then is not None and now is not None
+    return then > 0 and now - then <= criterion.tol * then
+
+
+def _done(criteria: list[_Criterion], algorithm: Algorithm, elapsed: float, history: list[Record]) -> bool:
     values = {"n_gen": algorithm.n_gen, "n_eval": algorithm.n_eval, "time": elapsed}
-    return any(values[name] >= limit for name, limit in criteria)
+    for criterion in criteria:
+        if criterion.name == "hv_stagnation":
+            if _stagnated(criterion, history):
+                return True
+        elif values[criterion.name] >= criterion.limit:
+            return True
+    return False
 
 
-class _Normaliser:
-    """Hypervolume of a normalised front, when the problem's front is known."""
+class _FrontHypervolume:
+    """Hypervolume of a generation's feasible front: against the user's
+    reference point, or normalised by the problem's known front."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, ref: Any) -> None:
         self.ideal: np.ndarray | None = None
+        self.ref: np.ndarray | None = None
+        if ref is not None:
+            self.ref = as_reference_point(ref, problem.n_obj, name="hv_ref")
+            return
         if problem.n_obj > _HV_MAX_OBJ:
             return
         try:
@@ -113,13 +163,24 @@ class _Normaliser:
         self.ideal = front.min(axis=0)
         self.scale = np.maximum(front.max(axis=0) - self.ideal, 1e-12)
 
-    def __call__(self, F: np.ndarray) -> float | None:
-        if self.ideal is None:
-            return None
+    @property
+    def available(self) -> bool:
+        return self.ref is not None or self.ideal is not None
+
+    def __call__(self, F: np.ndarray) -> float:
         if F.shape[0] == 0:
             return 0.0
+        if self.ref is not None:
+            return hypervolume(F, self.ref)
+        assert self.ideal is not None
         Z = (F - self.ideal) / self.scale
         return hypervolume(Z, np.full(F.shape[1], 1.1))
+
+
+def _feasible_front(algorithm: Any) -> np.ndarray:
+    """Objectives of the feasible non-dominated members (empty if none is feasible)."""
+    F = algorithm.F[constraint_violation(algorithm.F, algorithm.G) <= 0]
+    return F[nondominated(F).astype(bool)]
 
 
 def _best(algorithm: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -141,6 +202,7 @@ def minimize(
     /,
     *,
     seed: int | None = None,
+    hv_ref: Any = None,
     callback: Callable[[Algorithm], Any] | None = None,
     verbose: bool = False,
 ) -> Result:
@@ -157,9 +219,19 @@ def minimize(
         ``("n_gen", k)``: stop once k generations ran in total (the initial
         population is generation 1); ``("n_eval", k)``: once k evaluations
         were made (the last generation may overshoot); ``("time", s)``: once
-        this call ran s seconds. A list stops at the first criterion met.
+        this call ran s seconds; ``("hv_stagnation", w)`` or
+        ``("hv_stagnation", w, tol)``: once the history's hypervolume grew by
+        at most `tol` (relative, default 1e-4) over the last `w` generations
+        of this call, once it is above 0 (needs `hv_ref` or a problem with a known front, up to
+        three objectives). A list stops at the first criterion met.
     seed : int, optional
         Seed of every random stream: the same seed gives the same result.
+    hv_ref : array_like of shape (n_obj,), optional
+        Reference point of the history's hypervolume, in the raw objective
+        space (any number of objectives; exact hypervolume every generation,
+        so costly for large fronts with many objectives). Without it the
+        history uses the problem's known front to normalise (up to three
+        objectives) or records None.
     callback : callable, optional
         Called as ``callback(algorithm)`` after every generation.
     verbose : bool, default False
@@ -174,6 +246,12 @@ def minimize(
     if not isinstance(algorithm, Algorithm):
         raise TypeError(f"'algorithm' must be an evonas Algorithm, but it is {type(algorithm).__name__}")
     criteria = _termination(termination)
+    hv = _FrontHypervolume(problem, hv_ref)
+    if not hv.available and any(c.name == "hv_stagnation" for c in criteria):
+        raise ValueError(
+            "the 'hv_stagnation' termination needs a hypervolume every generation: give hv_ref= "
+            "(a reference point) or use a problem with a known Pareto front (up to 3 objectives)"
+        )
     if callback is not None and not callable(callback):
         raise TypeError(f"'callback' must be callable, but it is {callback!r}")
     if algorithm.is_setup:
@@ -181,18 +259,16 @@ def minimize(
             raise ValueError("'seed' must be None when continuing an algorithm that is already set up")
     else:
         algorithm = copy.deepcopy(algorithm).setup(problem, seed=seed)
-    hv = _Normaliser(problem)
     start = time.perf_counter()
     history: list[Record] = []
-    while not _done(criteria, algorithm, time.perf_counter() - start):
+    while not _done(criteria, algorithm, time.perf_counter() - start, history):
         X = algorithm.ask()
         F, G = problem.evaluate(X)
         algorithm.tell(F, G)
-        feasible_front = _best(algorithm)[1] if hv.ideal is not None else None
         record = Record(
             n_gen=algorithm.n_gen,
             n_eval=algorithm.n_eval,
-            hv=hv(feasible_front) if feasible_front is not None else None,
+            hv=hv(_feasible_front(algorithm)) if hv.available else None,
             time=time.perf_counter() - start,
         )
         history.append(record)
