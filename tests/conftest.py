@@ -17,6 +17,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -200,3 +201,13 @@ def numpy_matrices(draw, n=(40, 300), m=(1, 8), infinities: tuple[float, ...] = 
         where = rng.random(F.shape) < 0.05
         F[where] = rng.choice(np.array(infinities), size=int(where.sum()))
     return F
+
+
+@pytest.fixture(scope="module")
+def torch_one_thread():
+    """Tiny models: intra-op threads only add overhead (and stall on a loaded machine)."""
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -12,7 +12,7 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
     ) from exc
 
 from . import cuda, operators, problems
-from .algorithms import NSGA2
+from .algorithms import NSGA2, NSGA3, das_dennis
 from .optimize import Result, minimize
 from .indicators import hv_contributions, hypervolume, hypervolume_mc
 from .pareto import crowding_distance, non_dominated_sort, nondominated
@@ -26,12 +26,14 @@ __all__ = [
     "Categorical",
     "Integer",
     "NSGA2",
+    "NSGA3",
     "Problem",
     "Real",
     "Result",
     "Space",
     "crowding_distance",
     "cuda",
+    "das_dennis",
     "hv_contributions",
     "hypervolume",
     "hypervolume_mc",

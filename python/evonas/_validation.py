@@ -96,12 +96,18 @@ def as_threads(n_threads: Any, name: str = "n_threads") -> int:
     return int(n_threads)
 
 
-def as_positive_int(value: Any, name: str) -> int:
+def as_int_at_least(value: Any, name: str, minimum: int) -> int:
+    """`value` as an int >= `minimum` (bools refused)."""
+    what = "a positive int" if minimum == 1 else f"an int >= {minimum}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"'{name}' must be a positive int, but it is {value!r}")
-    if value < 1:
-        raise ValueError(f"'{name}' must be a positive int, but it is {value}")
+        raise TypeError(f"'{name}' must be {what}, but it is {value!r}")
+    if value < minimum:
+        raise ValueError(f"'{name}' must be {what}, but it is {value}")
     return int(value)
+
+
+def as_positive_int(value: Any, name: str) -> int:
+    return as_int_at_least(value, name, 1)
 
 
 def as_seed(seed: Any, name: str = "seed") -> int:

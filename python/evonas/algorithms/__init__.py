@@ -15,5 +15,7 @@ from __future__ import annotations
 from .base import Algorithm
 from .genetic import GeneticAlgorithm
 from .nsga2 import NSGA2
+from .nsga3 import NSGA3
+from .ref_dirs import das_dennis
 
-__all__ = ["Algorithm", "GeneticAlgorithm", "NSGA2"]
+__all__ = ["Algorithm", "GeneticAlgorithm", "NSGA2", "NSGA3", "das_dennis"]
