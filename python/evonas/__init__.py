@@ -12,7 +12,7 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
     ) from exc
 
 from . import cuda, operators, problems
-from .algorithms import NSGA2, NSGA3, das_dennis
+from .algorithms import NSGA2, NSGA3, SMSEMOA, das_dennis
 from .optimize import Result, minimize
 from .indicators import hv_contributions, hypervolume, hypervolume_mc
 from .pareto import crowding_distance, non_dominated_sort, nondominated
@@ -27,6 +27,7 @@ __all__ = [
     "Integer",
     "NSGA2",
     "NSGA3",
+    "SMSEMOA",
     "Problem",
     "Real",
     "Result",

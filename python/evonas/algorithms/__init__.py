@@ -17,5 +17,6 @@ from .genetic import GeneticAlgorithm
 from .nsga2 import NSGA2
 from .nsga3 import NSGA3
 from .ref_dirs import das_dennis
+from .sms_emoa import SMSEMOA
 
-__all__ = ["Algorithm", "GeneticAlgorithm", "NSGA2", "NSGA3", "das_dennis"]
+__all__ = ["Algorithm", "GeneticAlgorithm", "NSGA2", "NSGA3", "SMSEMOA", "das_dennis"]

@@ -270,6 +270,7 @@ class _Search:
         (run_dir / "weights").mkdir(exist_ok=True)
         self.pool: ProcessPoolExecutor | None = None
         self._cheap: dict[int, dict[str, float]] = {}  # candidate id -> costs known before training
+        self._elapsed0 = 0.0
         self.started = time.perf_counter()
 
     # -- the loop ---------------------------------------------------------------
@@ -277,7 +278,7 @@ class _Search:
     def run(self) -> SearchResult:
         algo, book = self._load_or_start()
         self.book = book
-        elapsed0 = book.elapsed
+        self._elapsed0 = book.elapsed
         try:
             if self.cfg.workers > 1:
                 self.pool = _worker_pool(self.cfg.workers, self.data)
@@ -287,7 +288,7 @@ class _Search:
                 done = self._generation(algo, X, generation)
                 if not done:
                     break  # budget or time ran out inside the generation: its rest stays pending
-                book.elapsed = elapsed0 + time.perf_counter() - self.started
+                book.elapsed = self._elapsed()
                 self.store.save_state(pickle.dumps((algo, book)), generation)
         finally:
             if self.pool is not None:
@@ -298,7 +299,7 @@ class _Search:
         front = self._front_rows()
         hv = front_hypervolume(self.objectives, [r["values"] for r in front])
         write_report(self.run_dir)
-        seconds = elapsed0 + time.perf_counter() - self.started
+        seconds = self._elapsed()
         self.say(f"done: {self.book.trainings} trained, front of {len(front)}, HV {hv:.4f}, {seconds:.0f} s -> {self.run_dir}")
         return SearchResult(self.run_dir, front, self.book.trainings, seconds, hv, retrained)
 
@@ -318,7 +319,8 @@ class _Search:
         return self.cfg.time_limit is not None and self._elapsed() >= self.cfg.time_limit
 
     def _elapsed(self) -> float:
-        return self.book.elapsed + time.perf_counter() - self.started
+        """Seconds of search over all sessions of this run."""
+        return self._elapsed0 + time.perf_counter() - self.started
 
     # -- one generation -----------------------------------------------------------
 
