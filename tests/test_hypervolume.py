@@ -99,6 +99,26 @@ def test_hypervolume_large_random(m):
     assert_hv_close(evonas.hypervolume(G, ref), ref_impl.hypervolume_grid(G, ref), G, ref)
 
 
+@pytest.mark.parametrize("m", [5, 6, 7, 8])
+@pytest.mark.parametrize("n", [40, 250])
+def test_hypervolume_integer_fronts_with_projection_ties(m, n):
+    """The m >= 5 slabs drop points that a later point dominates in the first
+    m - 1 objectives: small integer grids give many such points, ties and
+    copies in every objective, points on the reference boundary, and
+    mutually non-dominated points (constant sum) whose projections dominate
+    each other, across several blocks of slabs and thread counts."""
+    rng = np.random.default_rng(1000 * m + n)
+    top = 3.0 * (m - 1)  # the largest last objective of S
+    G = rng.integers(0, 5, size=(n, m)).astype(float) * np.append(np.ones(m - 1), top / 4)
+    X = rng.integers(0, 4, size=(n, m - 1)).astype(float)
+    S = np.column_stack([X, top - X.sum(axis=1)])  # a smaller projection comes later
+    ref = np.append(np.full(m - 1, 4.0), top + 1)
+    for F in (G, S, np.vstack([S, S[::-1], G[: n // 4]])):
+        expected = ref_impl.hypervolume_grid(F, ref)
+        for threads in (1, 2):
+            assert_hv_close(evonas.hypervolume(F, ref, n_threads=threads), expected, F, ref)
+
+
 @pytest.mark.parametrize("m", range(1, 9))
 def test_hypervolume_single_point_is_box(m):
     rng = np.random.default_rng(m)

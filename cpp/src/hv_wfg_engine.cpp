@@ -82,7 +82,7 @@ double WfgEngine::hv(const double* cols, std::size_t stride, std::size_t k, std:
   if (d == 3)
     return k >= kMinHv3d ? hv3d(gather_rows(cols, stride, k, 3), k, ref_) : sweep3(cols, stride, k);
   if (d == 4)
-    return k >= kMinHv4d ? hv4d(gather_rows(cols, stride, k, 4), k, ref_)
+    return k >= kMinHv4d ? hv4d_sorted(gather_rows(cols, stride, k, 4), k, ref_, hv4d_nodes_)
                          : hv4_small(cols, stride, k);
   double* p = grow(levels_[d].point, d);
   double total = 0.0;

@@ -13,7 +13,7 @@
 // who can dominate whom: rows worse in one coordinate only give plain
 // per-coordinate bounds that discard most rows in one vectorised pass, and
 // the rest are filtered against the kept rows whose masks are subsets of
-// their own. Base cases: inclusion-exclusion for up to 4 rows, detail::hv4d
+// their own. Base cases: inclusion-exclusion for up to 4 rows, hv4d_sorted
 // (HV4D+) for 4-D sets from 12 points on, a z-sweep below.
 //
 // Point sets are passed column-major ("columns": coordinate t of point j at
@@ -23,6 +23,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "hv4d_sweep.hpp"
 
 namespace evonas::detail {
 
@@ -68,6 +70,7 @@ class WfgEngine {
   // Per dimension d <= 8: each mask's rank when ordered by size, then value.
   std::vector<std::vector<std::uint32_t>> mask_rank_;
   std::vector<std::uint64_t> bits_;  // bits_[t] = mask bit of coordinate t
+  std::vector<hv4d_sweep::Hv4dNode> hv4d_nodes_;
 };
 
 // Rows of p (n x m) that no other row weakly dominates, one of each group of

@@ -7,6 +7,10 @@
 #include <cstdint>
 #include <limits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace evonas::detail::wfg {
 
 // Masks hold few bits, and without -mpopcnt the builtin is a library call.
@@ -45,32 +49,45 @@ inline void copy_row(const double* from, double* to, std::size_t d) {
 }
 
 // out[j] = OR over t < D of (col_t[j] > v[t] ? bits[t] : 0), where col_t =
-// cols + t * stride; with OrEqual, >= instead of >. One pass over all D
-// columns that GCC vectorises, as long as bits[] is not a compile-time
-// constant (it then fails to, as of GCC 12): callers pass run-time storage.
+// cols + t * stride; with OrEqual, >= instead of >. The hottest loop of the
+// engine: with SSE2 (every x86-64) two points per step, as compare, and, or
+// on 64-bit lanes, about a third of the instructions that GCC 12's own
+// vectorisation of the plain loop spends; the plain loop does the rest.
 template <std::size_t D, bool OrEqual>
 void compare_columns(const double* __restrict cols, std::size_t stride, std::size_t n,
                      const double* __restrict v, const std::uint64_t* __restrict bits,
                      std::uint64_t* __restrict out) {
-  double vv[D];
-  std::uint64_t bb[D];
+  std::size_t j = 0;
+#if defined(__SSE2__)
+  __m128d vv[D], bb[D];
   for (std::size_t t = 0; t < D; ++t) {
-    vv[t] = v[t];
-    bb[t] = bits[t];
+    vv[t] = _mm_set1_pd(v[t]);
+    bb[t] = _mm_castsi128_pd(_mm_set1_epi64x(static_cast<long long>(bits[t])));
   }
-  for (std::size_t j = 0; j < n; ++j) {
+  for (; j + 2 <= n; j += 2) {
+    __m128d acc = _mm_setzero_pd();
+    for (std::size_t t = 0; t < D; ++t) {
+      const __m128d c = _mm_loadu_pd(cols + t * stride + j);
+      const __m128d hit = OrEqual ? _mm_cmpge_pd(c, vv[t]) : _mm_cmpgt_pd(c, vv[t]);
+      acc = _mm_or_pd(acc, _mm_and_pd(hit, bb[t]));
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + j), _mm_castpd_si128(acc));
+  }
+#endif
+  for (; j < n; ++j) {
     std::uint64_t acc = 0;
     for (std::size_t t = 0; t < D; ++t) {
       const double c = cols[t * stride + j];
-      acc |= (OrEqual ? c >= vv[t] : c > vv[t]) ? bb[t] : std::uint64_t{0};
+      acc |= (OrEqual ? c >= v[t] : c > v[t]) ? bits[t] : std::uint64_t{0};
     }
     out[j] = acc;
   }
 }
 
-// compare_columns<D, true> for a run-time d (any d; d > 8 loops per column).
-void columns_ge(const double* cols, std::size_t stride, std::size_t n, const double* v,
-                const std::uint64_t* bits, std::size_t d, std::uint64_t* out);
+// compare_columns<D, OrEqual> for a run-time d (any d; d > 8 loops per column).
+template <bool OrEqual>
+void columns_compare(const double* cols, std::size_t stride, std::size_t n, const double* v,
+                     const std::uint64_t* bits, std::size_t d, std::uint64_t* out);
 
 // Hypervolume of the union of the boxes [row, ref] of c row-major rows by
 // inclusion-exclusion: 2^c - 1 terms, each from its parent subset's maximum

@@ -58,7 +58,7 @@ std::vector<std::int32_t> quick_dominators(const double* p, std::size_t n, std::
     const std::size_t f = idx[r];
     if (dominator[f] >= 0) continue;
     const double* s = p + f * m;
-    wfg::columns_ge(cols.data(), stride, n_live, s, bits.data(), m, ge.data());
+    wfg::columns_compare<true>(cols.data(), stride, n_live, s, bits.data(), m, ge.data());
     for (std::size_t a = 0; a < n_live; ++a) {
       const std::size_t i = live[a];
       if (ge[a] != all || dominator[i] >= 0 || i == f) continue;
