@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from evonas import _core
 from evonas.operators import (
     LHS,
     PM,
@@ -762,3 +763,45 @@ def test_unique_mask_large_keeps_first_occurrences():
     parents = base[: len(base) // 2]
     offspring_kept = unique_mask(X, against=parents)
     assert np.array_equal(offspring_kept, first & (order >= len(base) // 2))
+
+
+@pytest.mark.parametrize("eta", [1, 3, 7, 15, 31, 63])
+def test_sbx_square_root_path_equals_pow_path(eta):
+    # eta + 1 a power of two takes x^(1/(eta+1)) as square roots; a hair-wider
+    # eta takes std::pow with the same draws: the children must agree closely.
+    space = Space.from_bounds([0.0] * 6, [1.0] * 6)
+    rng = np.random.default_rng(eta)
+    X = rng.random((400, 6))
+    X[:50, 0], X[50:100, 1] = 0.0, 1.0  # genes at the bounds: alpha < 2 on one side
+    pairs = rng.integers(0, 400, size=(3000, 2))
+    roots = SBX(eta=eta, prob=1.0, prob_var=1.0).do(space, X, pairs, seed=4)
+    powers = SBX(eta=eta * (1 + 1e-12), prob=1.0, prob_var=1.0).do(space, X, pairs, seed=4)
+    np.testing.assert_allclose(roots, powers, rtol=0, atol=1e-9)
+    assert np.mean(roots != X[pairs.ravel()]) > 0.5  # genes were recombined, not copied
+
+
+# ----------------------------------------------------------------------------
+# take_rows: survivors gathered from parents and offspring
+# ----------------------------------------------------------------------------
+
+
+@given(st.integers(0, 30), st.integers(0, 30), st.integers(1, 5), st.integers(0, 60), st.integers(0, 2**32 - 1))
+def test_take_rows_equals_indexing_the_stack(n_a, n_b, m, n_take, seed):
+    rng = np.random.default_rng(seed)
+    A, B = rng.random((n_a, m)), -rng.random((n_b, m))
+    index = rng.integers(0, max(n_a + n_b, 1), size=n_take if n_a + n_b else 0).astype(np.int64)
+    expected = np.vstack([A, B])[index]
+    for threads in (1, 3):
+        np.testing.assert_array_equal(_core.take_rows(A, B, index, threads), expected)
+
+
+def test_take_rows_large_and_rejects_bad_indices():
+    rng = np.random.default_rng(1)
+    A, B = rng.random((20_000, 7)), rng.random((15_000, 7))
+    index = rng.permutation(35_000)[:30_000].astype(np.int64)
+    np.testing.assert_array_equal(_core.take_rows(A, B, index, 2), np.vstack([A, B])[index])
+    for bad in (-1, 35_000):
+        with pytest.raises(ValueError, match="row indices"):
+            _core.take_rows(A, B, np.array([0, bad], dtype=np.int64), 1)
+    with pytest.raises(ValueError, match="same number of columns"):
+        _core.take_rows(A, B[:, :3], index, 1)

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import evonas
+from evonas import _core
 import reference as ref_impl
 from conftest import INF, LAYOUTS, cast_exactly, in_layout, numpy_matrices, objective_matrices
 
@@ -386,3 +387,48 @@ def test_row_permutation_permutes_results(m):
     np.testing.assert_array_equal(evonas.nondominated(F[perm]), evonas.nondominated(F)[perm])
     # No ties and no copies, so the crowding distance does not depend on the order either.
     assert_crowding_equal(evonas.crowding_distance(F[perm]), evonas.crowding_distance(F)[perm])
+
+
+# ----------------------------------------------------------------------------
+# NSGA-II survival with two objectives (its own one-sort ranking and crowding)
+# ----------------------------------------------------------------------------
+
+
+def survival_by_composition(F: np.ndarray, n_survive: int):
+    """All-feasible NSGA-II survival built from the general sort and crowding
+    (both checked against the oracles above): the 2-D path must equal it bit for bit."""
+    n = F.shape[0]
+    n_survive = min(n_survive, n)
+    ranks = _core.non_dominated_sort(F, n_survive, 1)
+    crowd = _core.crowding_distance(F, ranks, 1)
+    ranked = [k for k in range(n) if ranks[k] >= 0]
+    take = sorted(sorted(ranked, key=lambda k: (ranks[k], -crowd[k], k))[:n_survive])
+    return np.array(take, dtype=np.int64), ranks[take], crowd[take]
+
+
+def check_survival_2d(F: np.ndarray, n_survive: int) -> None:
+    expected = survival_by_composition(F, n_survive)
+    for threads in (1, 3):
+        got = _core.nsga2_survival(F, np.zeros(F.shape[0]), n_survive, threads)
+        for a, b in zip(got, expected):
+            np.testing.assert_array_equal(a, b)
+
+
+@given(objective_matrices(n=(0, 40), m=(2, 2), infinities=BOTH_INF), st.data())
+def test_survival_2d_equals_sort_and_crowding(F, data):
+    check_survival_2d(F, data.draw(st.integers(0, F.shape[0] + 1)))
+
+
+@pytest.mark.parametrize("kind", ["float", "grid", "front"])
+@pytest.mark.parametrize("n", [3_000, 40_000])  # 40_000: the threaded lexicographic sort
+def test_survival_2d_large_equals_sort_and_crowding(kind, n):
+    F = random_matrix(n, n, 2, kind)
+    check_survival_2d(F, n // 2)
+
+
+def test_survival_2d_by_hand():
+    # fronts: {0, 1, 2} (2 a copy of 0), {3}; copies share the rank, the later one gets 0
+    F = np.array([[0.0, 2.0], [1.0, 1.0], [0.0, 2.0], [2.0, 2.0]])
+    idx, rank, crowd = _core.nsga2_survival(F, np.zeros(4), 3, 1)
+    assert idx.tolist() == [0, 1, 2] and rank.tolist() == [0, 0, 0]
+    assert crowd.tolist() == [INF, INF, 0.0]

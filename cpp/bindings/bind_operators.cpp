@@ -174,6 +174,24 @@ void bind_operators(py::module_& m) {
       py::arg("seed"), py::arg("generation"), py::arg("n_threads"));
 
   m.def(
+      "take_rows",
+      [](const Matrix& A, const Matrix& B, const Array<std::int64_t>& index, int n_threads) {
+        if (A.ndim() != 2 || B.ndim() != 2 || A.shape(1) != B.shape(1))
+          throw std::invalid_argument("A and B must be 2-D arrays with the same number of columns");
+        if (index.ndim() != 1) throw std::invalid_argument("index must be a 1-D array");
+        auto m = static_cast<std::size_t>(A.shape(1));
+        auto len = static_cast<std::size_t>(index.shape(0));
+        Matrix out = new_matrix(len, m);
+        double* data = out.mutable_data();
+        {
+          py::gil_scoped_release release;
+          take_rows(A.data(), A.shape(0), B.data(), B.shape(0), m, index.data(), len, n_threads, data);
+        }
+        return out;
+      },
+      py::arg("A"), py::arg("B"), py::arg("index"), py::arg("n_threads"));
+
+  m.def(
       "unique_rows",
       [](const Matrix& X, std::optional<Matrix> against, int n_threads) {
         require_matrix(X);

@@ -5,6 +5,7 @@
 
 #include "evonas/pareto.hpp"
 #include "nds_detail.hpp"
+#include "nds_staircase.hpp"
 
 namespace evonas {
 namespace {
@@ -24,36 +25,52 @@ std::vector<std::int32_t> rank_1d(const double* F, std::size_t n, std::size_t n_
   return finish_ranks(ranks, nullptr, n, n_stop, n_threads);
 }
 
-// Two objectives: in lexicographic order p is dominated by front k iff the
-// smallest f2 seen in front k is <= f2(p) (identical points excepted), and
-// these minima increase with k, so p's front is a binary search.
+// Two objectives: one lexicographic sort, then a sweep.
 std::vector<std::int32_t> rank_2d(const double* F, std::size_t n, std::size_t n_stop,
                                   int n_threads) {
   std::vector<std::uint32_t> order = nds_detail::lex_order(F, n, 2, n_threads);
-  std::vector<std::int32_t> ranks(n);
-  std::vector<double> front_min;  // smallest f2 of each front so far
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t p = order[i];
-    const double* fp = F + 2 * std::size_t{p};
-    if (i > 0) {
-      const std::uint32_t q = order[i - 1];
-      if (fp[0] == F[2 * std::size_t{q}] && fp[1] == F[2 * std::size_t{q} + 1]) {
-        ranks[p] = ranks[q];
-        continue;
-      }
-    }
-    const double y = fp[1];
-    std::size_t k = std::upper_bound(front_min.begin(), front_min.end(), y) - front_min.begin();
-    if (k == front_min.size())
-      front_min.push_back(y);
-    else
-      front_min[k] = y;
-    ranks[p] = static_cast<std::int32_t>(k);
-  }
-  return finish_ranks(ranks, nullptr, n, n_stop, n_threads);
+  std::vector<double> sorted = nds_detail::gather_rows_2d(F, order.data(), n);
+  return finish_ranks(nds_detail::rank_sorted_2d(sorted.data(), order.data(), n), nullptr, n,
+                      n_stop, n_threads);
 }
 
 }  // namespace
+
+namespace nds_detail {
+
+std::vector<double> gather_rows_2d(const double* F, const std::uint32_t* order, std::size_t n) {
+  std::vector<double> rows(2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    rows[2 * i] = F[2 * std::size_t{order[i]}];
+    rows[2 * i + 1] = F[2 * std::size_t{order[i]} + 1];
+  }
+  return rows;
+}
+
+// In lexicographic order p is dominated by front k iff the smallest f2 seen
+// in front k is <= f2(p) (identical points excepted), and these minima
+// increase with k, so p's front is a binary search.
+std::vector<std::int32_t> rank_sorted_2d(const double* sorted, const std::uint32_t* order, std::size_t n) {
+  std::vector<std::int32_t> ranks(n);
+  std::vector<double> front_min;  // smallest f2 of each front so far
+  std::int32_t prev = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = sorted[2 * i], y = sorted[2 * i + 1];
+    if (i == 0 || !(x == sorted[2 * i - 2] && y == sorted[2 * i - 1])) {
+      const std::size_t k =
+          count_le(front_min.size(), y, [&front_min](std::size_t j) { return front_min[j]; });
+      if (k == front_min.size())
+        front_min.push_back(y);
+      else
+        front_min[k] = y;
+      prev = static_cast<std::int32_t>(k);
+    }
+    ranks[order[i]] = prev;
+  }
+  return ranks;
+}
+
+}  // namespace nds_detail
 
 std::vector<std::int32_t> non_dominated_sort(const double* F, std::size_t n, std::size_t m,
                                              std::size_t n_stop, int n_threads) {

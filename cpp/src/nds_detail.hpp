@@ -69,6 +69,14 @@ std::vector<std::int32_t> finish_ranks(const std::vector<std::int32_t>& ranks,
                                        const std::uint32_t* group, std::size_t n,
                                        std::size_t n_stop, int n_threads);
 
+// m == 2: the rows order[0..n) of the n x 2 matrix F, one after the other.
+// Gathering first keeps the random reads independent of each other (a
+// sweep's searches would otherwise wait on every cache miss).
+std::vector<double> gather_rows_2d(const double* F, const std::uint32_t* order, std::size_t n);
+// m == 2: Pareto rank of every row (all fronts), given the rows' lexicographic
+// order (lex_order) and the rows gathered in it; identical rows share a rank.
+std::vector<std::int32_t> rank_sorted_2d(const double* sorted, const std::uint32_t* order, std::size_t n);
+
 // Rankers on distinct rows in lexicographic order (see UniqueRows).
 // m == 3: sweep over per-front staircases.
 std::vector<std::int32_t> rank_sorted_3d(const double* rows, std::size_t u);

@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "evonas/operators.hpp"
 #include "evonas/rng.hpp"
 
@@ -57,6 +61,34 @@ class FixedPower {
  private:
   double e_;
   unsigned n_;
+};
+
+// x^(1/e) for x >= 0 as k square roots when e = 2^k (k <= 6; SBX's default
+// eta = 15 gives e = 16): several times cheaper than std::pow and as accurate
+// (each root is correctly rounded and halves the earlier errors).
+class FixedRoot {
+ public:
+  FixedRoot() = default;
+  explicit FixedRoot(double e) {
+    for (int k = 0; k <= 6; ++k)
+      if (e == static_cast<double>(1u << k)) halvings_ = k;
+  }
+  bool cheap() const { return halvings_ >= 0; }  // otherwise apply must not be used
+  // Every x[i] in place; the roots of different entries overlap in the pipeline.
+  void apply(double* x, std::size_t n) const {
+    for (int k = 0; k < halvings_; ++k) {
+      std::size_t i = 0;
+#if defined(__SSE2__)
+      // Two correctly rounded roots per instruction: the compiler does not
+      // vectorise std::sqrt itself, since it must keep errno.
+      for (; i + 2 <= n; i += 2) _mm_storeu_pd(x + i, _mm_sqrt_pd(_mm_loadu_pd(x + i)));
+#endif
+      for (; i < n; ++i) x[i] = std::sqrt(x[i]);
+    }
+  }
+
+ private:
+  int halvings_ = -1;
 };
 
 inline void require_index_range(std::size_t count, const char* what) {
@@ -191,6 +223,7 @@ struct KindCrossover {
   CrossoverMethod method = CrossoverMethod::copy;
   Chance prob, var;
   FixedPower power;  // x^(eta+1)
+  FixedRoot root;    // x^(1/(eta+1))
   double inv_eta1 = 1.0 / 16.0;
   // beta^-(eta+1) < 2^-54 above this, so alpha = 2 - beta^-(eta+1) rounds to
   // exactly 2 and the power can be skipped without changing the result.

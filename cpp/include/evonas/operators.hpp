@@ -188,4 +188,10 @@ std::vector<std::uint8_t> unique_rows(const double* X, std::size_t n, std::size_
 std::int64_t first_invalid_gene(const GeneSpace& space, const double* X, std::size_t n,
                                 int n_threads);
 
+// Rows `index` (len of them) of the vertical stack [A; B] of an n_a x m and
+// an n_b x m matrix, written to out (len x m). Throws std::invalid_argument
+// unless every index lies in [0, n_a + n_b).
+void take_rows(const double* A, std::size_t n_a, const double* B, std::size_t n_b, std::size_t m,
+               const std::int64_t* index, std::size_t len, int n_threads, double* out);
+
 }  // namespace evonas

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _core
 from ..operators import (
     PM,
     SBX,
@@ -168,19 +169,26 @@ class GeneticAlgorithm(Algorithm):
         parents = self.selection.do(
             n_matings, **self._selection_criteria(), seed=self.seed, generation=key, n_threads=self._threads
         )
-        return self.variation.do(self.space, self.X, parents, seed=self.seed, generation=key, n_threads=self._threads)
+        # The population is the algorithm's own output: no second genome check.
+        return self.variation._children(self.space, self.X, parents, self.seed, key, self.n_threads)
 
     # -- tell -----------------------------------------------------------------
 
     def _advance(self, X: np.ndarray, F: np.ndarray, G: np.ndarray) -> None:
-        if self.X is not None:
+        parents = self.X
+        if parents is not None:
             assert self.F is not None and self.G is not None
-            X = np.vstack([self.X, X])
             F = np.vstack([self.F, F])
             G = np.vstack([self.G, G])
         cv = constraint_violation(F, G)
-        keep = self._survive(F, cv)
-        self.X, self.F, self.G, self.cv = X[keep], F[keep], G[keep], cv[keep]
+        keep = np.asarray(self._survive(F, cv))
+        if keep.dtype.kind not in "iu":
+            raise TypeError(f"{type(self).__name__}._survive must return row indices, but their dtype is {keep.dtype}")
+        keep = np.ascontiguousarray(keep, dtype=np.int64)
+        # Survivors gathered from parents and children at once: the stack of
+        # both genome matrices would be the largest copy of the generation.
+        self.X = X[keep] if parents is None else _core.take_rows(parents, X, keep, self.n_threads)
+        self.F, self.G, self.cv = F[keep], G[keep], cv[keep]
 
     # -- for subclasses -------------------------------------------------------
 

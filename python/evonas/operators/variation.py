@@ -128,11 +128,18 @@ class MixedVariation:
         threads = as_threads(n_threads)
         arr = as_genomes(space, X, arrays, threads)
         pairs = as_parents(parents, arr.shape[0])
+        return self._children(space, arr, pairs, as_seed(seed), as_generation(generation), threads)
+
+    def _children(
+        self, space: Space, X: np.ndarray, parents: np.ndarray, seed: int, generation: int, threads: int
+    ) -> np.ndarray:
+        """:meth:`do` on checked arguments: `X` a valid C-contiguous float64
+        genome matrix, `parents` C-contiguous int64 pairs of its rows (an
+        algorithm's own population and selection need no second check)."""
+        arrays = space_arrays(space)
         counts = [int(np.count_nonzero(space.kinds == kind)) for kind in (REAL, INTEGER, CATEGORICAL)]
         crossover = [CROSSOVER_COPY if op is None else op._entry(op.prob) for op in self._crossovers()]
         mutation = [
             MUTATION_NONE if op is None else op._entry(op.prob, count) for op, count in zip(self._mutations(), counts)
         ]
-        return _core.variation(
-            arrays, arr, pairs, 1.0, 0, crossover, 1.0, mutation, as_seed(seed), as_generation(generation), threads
-        )
+        return _core.variation(arrays, X, parents, 1.0, 0, crossover, 1.0, mutation, seed, generation, threads)

@@ -106,7 +106,8 @@ class _ZDT(Problem):
         return {"xl": 0.0, "xu": 1.0}
 
     def _g(self, X: np.ndarray) -> np.ndarray:
-        return 1.0 + 9.0 / (self.n_var - 1) * X[:, 1:].sum(axis=1)
+        # einsum's row sums are several times faster than .sum(axis=1) here
+        return 1.0 + 9.0 / (self.n_var - 1) * np.einsum("ij->i", X[:, 1:])
 
     def pareto_front(self, n_points: int = 100, /) -> np.ndarray:
         """`n_points` points of the analytic front, evenly spaced in f1 (f2 = h(f1))."""
@@ -259,7 +260,7 @@ class ZDT6(_ZDT):
         super().__init__(n_var=n_var)
 
     def _g(self, X: np.ndarray) -> np.ndarray:
-        return 1.0 + 9.0 * (X[:, 1:].sum(axis=1) / (self.n_var - 1)) ** 0.25
+        return 1.0 + 9.0 * (np.einsum("ij->i", X[:, 1:]) / (self.n_var - 1)) ** 0.25
 
     def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
         x0 = X[:, 0]
