@@ -75,3 +75,32 @@ def first_invalid_gene(space: _SpaceArrays, X: npt.NDArray[np.float64], n_thread
 def nsga2_survival(
     F: npt.NDArray[np.float64], cv: npt.NDArray[np.float64], n_survive: int, n_threads: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float64]]: ...
+def take_rows(
+    A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], index: npt.NDArray[np.int64], n_threads: int
+) -> npt.NDArray[np.float64]: ...
+
+# -- surrogate (bind_surrogate.cpp) ----------------------------------------------
+# The flat node table (feature, threshold, right, value, tree_offset); see surrogate.hpp.
+_ForestArrays = tuple[
+    npt.NDArray[np.int32],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+]
+
+def forest_fit(
+    X: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    n_trees: int,
+    max_features: int,
+    min_samples_leaf: int,
+    max_depth: int,
+    bootstrap: bool,
+    seed: int,
+    n_threads: int,
+) -> _ForestArrays: ...
+def forest_check(forest: _ForestArrays, n_features: int) -> None: ...
+def forest_predict(
+    forest: _ForestArrays, n_features: int, X: npt.NDArray[np.float64], n_threads: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...

@@ -1,0 +1,90 @@
+// Surrogate models: an ensemble of regression trees (extra trees, optionally
+// bagged) predicting a mean and an uncertainty (the spread of the trees).
+// Inputs are row-major float64; no function here modifies its input.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace evonas {
+
+// Stream tag of the forest: tree t draws from stream_a = kForestStream << 32 | t,
+// so a forest and the operators may share a seed without sharing numbers.
+inline constexpr std::uint64_t kForestStream = 0x464Fu;  // "FO"
+
+struct ForestParams {
+  std::size_t n_trees = 100;
+  std::size_t max_features = 0;      // candidate features per node, 1..d
+  std::size_t min_samples_leaf = 1;  // >= 1
+  std::size_t max_depth = 0;         // 0: unlimited
+  bool bootstrap = false;
+  std::uint64_t seed = 0;
+};
+
+// All trees in one flat node table (struct of arrays), each tree in preorder:
+// the left child of internal node i is i + 1, its right child right[i].
+// A leaf has right[i] == i, feature[i] == 0 and threshold[i] == -inf, so a
+// descent step `x[feature] <= threshold ? i + 1 : right[i]` with finite x
+// stays on it.
+// Indices are global (into the whole table); tree t owns the nodes
+// [tree_offset[t], tree_offset[t + 1]).
+struct Forest {
+  std::size_t n_features = 0;
+  std::vector<std::int32_t> feature;
+  std::vector<double> threshold;
+  std::vector<std::int32_t> right;
+  std::vector<double> value;  // leaf prediction (the node mean for internal nodes)
+  std::vector<std::int64_t> tree_offset;
+};
+
+// A read-only view of a node table laid out like Forest (e.g. numpy arrays).
+struct ForestView {
+  std::size_t n_features = 0, n_nodes = 0, n_trees = 0;
+  const std::int32_t* feature = nullptr;
+  const double* threshold = nullptr;
+  const std::int32_t* right = nullptr;
+  const double* value = nullptr;
+  const std::int64_t* tree_offset = nullptr;  // n_trees + 1 entries
+
+  static ForestView of(const Forest& f) {
+    return {f.n_features, f.right.size(), f.tree_offset.size() - 1, f.feature.data(), f.threshold.data(),
+            f.right.data(), f.value.data(), f.tree_offset.data()};
+  }
+};
+
+// Fits params.n_trees trees to X (n x d, finite) and y (n, finite), n >= 1.
+//
+// Tree t, exactly (tests/reference_forest.py reproduces it):
+//  * samples: 0..n-1, or with bootstrap n draws below(n) from the stream
+//    (seed, kForestStream << 32 | t, 0), in order (duplicates kept);
+//  * nodes are created in preorder (node k: k-th created in the tree, from
+//    0); node k draws from stream (seed, kForestStream << 32 | t, k + 1);
+//  * a node of samples S (in order) becomes a leaf when |S| < 2 *
+//    min_samples_leaf, its depth equals max_depth (> 0), or all y[S] are
+//    equal; otherwise, for j = 0..max_features-1, candidate j comes from a
+//    partial Fisher-Yates shuffle of the identity 0..d-1 (position j swaps
+//    with j + below(d - j)); if its values on S are not all equal (lo < hi)
+//    the next draw u = uniform() gives thr = lo + (hi - lo) * u (lo when
+//    that rounds up to hi), else it is skipped; the split sends x <= thr left;
+//    it is valid when each side holds >= min_samples_leaf samples, and
+//    scores sl*sl/nl + sr*sr/nr where sl = the in-order sum of y on the left
+//    and sr = total - sl (total = the in-order sum over S); the first valid
+//    candidate with the strictly largest score wins; none valid: a leaf;
+//  * the children's samples keep S's order (stable partition);
+//  * a leaf's value is y[S[0]] if all y[S] are equal, else total / |S|.
+Forest fit_forest(const double* X, const double* y, std::size_t n, std::size_t d, const ForestParams& params,
+                  int n_threads);
+
+// Checks that a node table (e.g. restored from a pickle) is a well-formed
+// forest, so that a descent stays inside its tree and ends on a leaf;
+// throws std::invalid_argument if not. O(n_nodes).
+void check_forest(const ForestView& forest);
+
+// Predicts finite rows X (n x forest.n_features): mean[i] over the trees and std[i],
+// their population standard deviation (0 where all trees agree exactly).
+// Checks the table first (check_forest). The result does not depend on n_threads.
+void predict_forest(const ForestView& forest, const double* X, std::size_t n, double* mean, double* std,
+                    int n_threads);
+
+}  // namespace evonas
