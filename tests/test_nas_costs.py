@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -53,6 +55,22 @@ HAND = {
         2 * 2 + 2 + 2 * 2 + 2,  # the shortcut is the identity: no weights
         3 * 2 * 2 + 2 * 3 + 2 * 2,
     ),
+    "flatten-mlp": (
+        arch(block("dense", width=24), readout="flatten"), (1, 8, 8), 10,
+        64 * 24 + 24 + 24 * 10 + 10,  # the linear layer sees all 64 pixels
+        64 * 24 + 24 * 10,  # flatten is free
+    ),
+    "conv-flatten": (
+        arch(block("conv", width=2, kernel=3, stride=2), readout="flatten"), (1, 8, 8), 10,
+        1 * 2 * 9 + 2 + 32 * 10 + 10,  # 8x8 -> 2 x 4x4 = 32 features into the head
+        32 * 1 * 9 + 32 * 10,
+    ),
+    "conv-flatten-dense-1d": (
+        arch(block("conv", width=3, kernel=3), block("dense", width=4, norm="batch", skip=True), readout="flatten"),
+        (2, 5), 2,
+        2 * 3 * 3 + 3 + 15 * 4 + 2 * 4 + 15 * 4 + 4 * 2 + 2,  # conv, linear (15 inputs), BN, projection, head
+        15 * 2 * 3 + 15 * 4 + 4 + 15 * 4 + 4 * 2,
+    ),
 }  # fmt: skip
 
 
@@ -67,14 +85,23 @@ def test_hand_computed(case):
     assert (count_params(meta), count_macs(meta, shape)) == (params, macs)
 
 
-@given(st.integers(0, 2**32 - 1))
-def test_closed_form_matches_the_hooks(seed):
-    nas = NASSpace(max_blocks=5, strides=[1, 2, 3])
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["gap", "flatten"]))
+def test_closed_form_matches_the_hooks(seed, readout):
+    nas = NASSpace(max_blocks=5, strides=[1, 2, 3], readouts=[readout])
     a = nas.decode(nas.space.sample(1, seed=seed))[0]
     for shape in SHAPES:
         r = nas.repair(a, shape)
         model = build_model(r, shape, 7)
         assert cheap_costs(r, shape, 7) == {"params": count_params(model), "macs": count_macs(model, shape)}
+
+
+def test_flatten_and_gap_differ_by_the_dense_inputs():
+    # The same conv -> dense network: flatten has 16x the dense weights of gap (a 4x4 map), no pooling MACs.
+    a = arch(block("conv", width=8, stride=2), block("dense", width=5))
+    gap = cheap_costs(a, (1, 8, 8), 3)
+    flat = cheap_costs(replace(a, readout="flatten"), (1, 8, 8), 3)
+    assert flat["params"] - gap["params"] == 15 * 8 * 5
+    assert flat["macs"] - gap["macs"] == 15 * 8 * 5 - 8 * 16
 
 
 def test_count_macs_leaves_the_model_as_it_was():

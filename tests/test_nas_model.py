@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -11,8 +12,8 @@ from hypothesis import strategies as st
 torch = pytest.importorskip("torch")
 
 from evonas.nas.arch import BLOCK_TYPES, INITS, NORMS  # noqa: E402
-from evonas.nas.model import build_model  # noqa: E402
-from evonas.nas.space import NASSpace  # noqa: E402
+from evonas.nas.model import GlobalAvgPool, build_model, readout_features  # noqa: E402
+from evonas.nas.space import MAX_FLATTEN_FEATURES, NASSpace  # noqa: E402
 from test_nas_space import arch, block  # noqa: E402
 
 SHAPES = [(13,), (3, 20), (1, 8, 8)]
@@ -164,3 +165,52 @@ def test_empty_network_is_a_linear_classifier():
     assert [k for k in model.state_dict()] == ["head.weight", "head.bias"]
     x = torch.randn(5, 2, 4, 4)
     torch.testing.assert_close(model(x), model.head(x.mean((2, 3))))
+    flat = build_model(arch(block("identity"), readout="flatten"), (2, 4, 4), 3)
+    assert flat.head.in_features == 32
+    torch.testing.assert_close(flat(x), flat.head(x.reshape(5, 32)))
+
+
+def test_flatten_readout_feeds_every_value_to_the_dense_part():
+    x = torch.randn(4, 1, 8, 8, generator=torch.Generator().manual_seed(2))
+    # An MLP on digits: 64 -> 24 -> 10 sees the flattened image; with gap it sees one mean pixel.
+    a = arch(block("dense", width=24), block("dense", width=10), readout="flatten")
+    mlp = build_model(a, (1, 8, 8), 10).eval()
+    assert isinstance(mlp.readout, torch.nn.Flatten) and mlp.flatten_at == 0
+    assert [mlp.blocks[0].linear.in_features, mlp.blocks[1].linear.in_features, mlp.head.in_features] == [64, 24, 10]
+    with torch.no_grad():
+        hidden = torch.relu(mlp.blocks[0].linear(x.reshape(4, 64)))
+        torch.testing.assert_close(mlp(x), mlp.head(torch.relu(mlp.blocks[1].linear(hidden))))
+    assert build_model(replace(a, readout="gap"), (1, 8, 8), 10).blocks[0].linear.in_features == 1
+    # conv (stride 2) -> flatten -> head, 1-D and 2-D: channel-major order, as torch's flatten.
+    for shape, n_features in [((2, 9), 3 * 5), ((1, 8, 8), 3 * 4 * 4)]:
+        model = build_model(arch(block("conv", width=3, stride=2), readout="flatten"), shape, 4).eval()
+        assert model.head.in_features == n_features
+        x = torch.randn(2, *shape)
+        with torch.no_grad():
+            torch.testing.assert_close(model(x), model.head(model.blocks[0](x).reshape(2, n_features)))
+
+
+def test_readout_keeps_state_dict_keys_and_is_the_identity_on_features():
+    a = arch(block("conv", width=4, norm="batch"), block("dense", width=5, skip=True), readout="flatten")
+    gap, flat = build_model(replace(a, readout="gap"), (2, 6, 6), 3), build_model(a, (2, 6, 6), 3)
+    assert isinstance(gap.readout, GlobalAvgPool) and isinstance(flat.readout, torch.nn.Flatten)
+    assert list(gap.state_dict()) == list(flat.state_dict())
+    assert flat.blocks[1].linear.weight.shape == (5, 4 * 36) and gap.blocks[1].linear.weight.shape == (5, 4)
+    # A (features,) input has nothing to read out: both readouts build the same network.
+    b = arch(block("dense", width=6, norm="layer"), block("dense", width=3))
+    m1, m2 = build_model(b, (7,), 2, seed=3), build_model(replace(b, readout="flatten"), (7,), 2, seed=3)
+    assert m1.readout is None and m2.readout is None
+    assert all(torch.equal(v, m2.state_dict()[k]) for k, v in m1.state_dict().items())
+    torch.testing.assert_close(forward(m1, (7,)), forward(m2, (7,)))
+    assert readout_features("flatten", 5, ()) == readout_features("gap", 5, ()) == 5
+    assert (readout_features("flatten", 5, (2, 3)), readout_features("gap", 5, (2, 3))) == (30, 5)
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_repaired_models_have_no_linear_layer_wider_than_the_limit(seed):
+    nas = NASSpace(readouts=["flatten", "gap"])
+    for a in nas.decode(nas.space.sample(3, seed=seed)):
+        for shape in [(3, 32, 32), (1, 64, 80)]:
+            model = build_model(nas.repair(a, shape), shape, 10, device="meta")
+            linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+            assert max(m.in_features for m in linears) <= MAX_FLATTEN_FEATURES

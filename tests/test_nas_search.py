@@ -202,3 +202,11 @@ def test_cli_search_and_report(tmp_path, capsys):
     assert cli_main(["report", str(tmp_path / "missing")]) == 2
     with pytest.raises(SystemExit):
         cli_main(["search", "--time", "ten minutes"])
+
+
+def test_worker_processes_give_the_same_search(tmp_path):
+    # Each candidate's training is deterministic for its seed (one thread in
+    # the workers as here), so training two at a time changes nothing.
+    serial = _run(tmp_path, "serial", budget=4, retrain=0)
+    parallel = _run(tmp_path, "parallel", budget=4, retrain=0, workers=2)
+    assert [r["values"] for r in serial.front] == [r["values"] for r in parallel.front]

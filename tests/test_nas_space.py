@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from evonas import Categorical, Integer, Real
 from evonas.nas.arch import Architecture, Block
-from evonas.nas.space import NASSpace
+from evonas.nas.space import MAX_FLATTEN_FEATURES, NASSpace
 
-SHAPES = [(13,), (3, 20), (1, 8, 8), (2, 1, 1), (1, 3, 2)]
+SHAPES = [(13,), (3, 20), (1, 8, 8), (2, 1, 1), (1, 3, 2), (3, 32, 32)]
 
 
 def block(type_: str = "conv", **kw) -> Block:
@@ -41,7 +41,7 @@ def test_default_space_layout():
     nas = NASSpace()
     per_block = ["type", "width", "kernel", "stride", "activation", "norm", "dropout", "skip"]
     names = [f"b{i}_{f}" for i in range(nas.max_blocks) for f in per_block]
-    names += ["init", "optimizer", "weight_decay", "l1", "batch_size", "sparsity", "quantization"]
+    names += ["readout", "init", "optimizer", "weight_decay", "l1", "batch_size", "sparsity", "quantization"]
     names += ["lr", "epochs", "patience"]
     assert list(nas.space.names) == names
     assert isinstance(nas.space["lr"], Real) and nas.space["lr"].log
@@ -49,6 +49,7 @@ def test_default_space_layout():
     assert isinstance(nas.space["b0_width"], Categorical)
     assert 0.0 in nas.space["l1"].choices and 0.0 in nas.space["weight_decay"].choices
     assert "identity" in nas.space["b0_type"].choices
+    assert nas.space["readout"].choices == ("gap", "flatten")
 
 
 @given(st.integers(0, 2**32 - 1), st.integers(1, 6))
@@ -145,6 +146,57 @@ def test_repair_layer_norm_over_a_single_value():
     assert nas.repair(b, (3,)) is b
 
 
+def flattened(a: Architecture, shape: tuple[int, ...]) -> int:
+    """Reference: values entering the readout, tracked block by block (0 for a flat input)."""
+    if len(shape) == 1:
+        return 0
+    channels, spatial = shape[0], list(shape[1:])
+    for b in a.blocks:
+        if b.type == "dense":
+            break
+        if b.type == "pool":
+            spatial = [d // max(2, b.stride) for d in spatial]
+        elif b.type != "identity":
+            channels, spatial = b.width, [(d + b.stride - 1) // b.stride for d in spatial]
+    return channels * int(np.prod(spatial))
+
+
+def test_repair_flatten_readout_over_the_limit_becomes_gap():
+    nas = NASSpace()
+    assert MAX_FLATTEN_FEATURES == 4096
+    # Into the head: a 64x64 image is exactly at the limit; one more column is over it.
+    a = arch(block("identity"), readout="flatten")
+    assert nas.repair(a, (1, 64, 64)) is a
+    assert nas.repair(a, (1, 64, 65)) == replace(a, readout="gap")
+    # Into the first dense block: 64 channels of 8x8 fit, 128 do not; blocks after it do not count.
+    for width, readout in [(64, "flatten"), (128, "gap")]:
+        b = arch(block("conv", width=width), block("dense", width=128), block("dense"), readout="flatten")
+        assert nas.repair(b, (1, 8, 8)) == replace(b, readout=readout)
+    # Pooling and strides shrink the map before the readout: 128 x 4x4 = 2048 fits.
+    c = arch(block("conv", width=128), block("pool"), block("dense"), readout="flatten")
+    assert nas.repair(c, (1, 8, 8)) is c
+    # A conv that repair turns into dense (after a dense block) is not a second readout.
+    d = arch(block("dense", width=8), block("conv", width=128), readout="flatten")
+    assert nas.repair(d, (1, 8, 8)).readout == "flatten"
+    # Flat inputs have no readout to repair; gap is never changed.
+    e = arch(block("dense"), readout="flatten")
+    assert nas.repair(e, (100_000,)) is e
+    f = arch(block("conv", width=128), readout="gap")
+    assert nas.repair(f, (1, 64, 64)) is f
+    # Repair stays in the space: without "gap" among the choices flatten stays.
+    only = NASSpace(readouts=["flatten"])
+    assert only.repair(a, (1, 64, 65)) is a
+
+
+@given(st.integers(0, 2**32 - 1), st.sampled_from(SHAPES[1:]))
+def test_repaired_flatten_never_exceeds_the_limit(seed, shape):
+    nas = NASSpace(max_blocks=3)
+    for a in nas.decode(nas.space.sample(8, seed=seed)):
+        r = nas.repair(a, shape)
+        n = flattened(r, shape)
+        assert r.readout == ("gap" if a.readout == "gap" or n > MAX_FLATTEN_FEATURES else "flatten")
+
+
 def test_repair_keeps_valid_architectures_and_checks_arguments():
     nas = NASSpace()
     a = arch(block("conv"), block("pool"), block("sepconv", stride=2), block("dense"))
@@ -161,15 +213,19 @@ def test_repair_keeps_valid_architectures_and_checks_arguments():
 
 
 def test_single_choices_and_ranges_are_fixed():
-    nas = NASSpace(max_blocks=2, widths=[16], quantizations=["none"], epochs=[7, 7], lr=[0.01, 0.01])
+    nas = NASSpace(
+        max_blocks=2, widths=[16], quantizations=["none"], epochs=[7, 7], lr=[0.01, 0.01], readouts=["flatten"]
+    )
     assert not any(n.endswith("_width") for n in nas.space.names)
-    assert {"quantization", "epochs", "lr"}.isdisjoint(nas.space.names)
+    assert {"quantization", "epochs", "lr", "readout"}.isdisjoint(nas.space.names)
     archs = nas.decode(nas.space.sample(4, seed=1))
     assert {b.width for a in archs for b in a.blocks} == {16}
-    assert {(a.epochs, a.lr, a.quantization) for a in archs} == {(7, 0.01, "none")}
+    assert {(a.epochs, a.lr, a.quantization, a.readout) for a in archs} == {(7, 0.01, "none", "flatten")}
     np.testing.assert_array_equal(nas.encode(archs), nas.space.sample(4, seed=1))
     with pytest.raises(ValueError, match="'b0_width' is fixed to 16"):
         nas.encode([replace(archs[0], blocks=(replace(archs[0].blocks[0], width=8),) + archs[0].blocks[1:])])
+    with pytest.raises(ValueError, match="'readout' is fixed to 'flatten'"):
+        nas.encode([replace(archs[0], readout="gap")])
 
 
 def test_extended_space():
@@ -197,13 +253,16 @@ def test_encode_pads_and_rejects():
 
 
 def test_dict_and_toml_round_trip(tmp_path):
-    nas = NASSpace(max_blocks=3, widths=[4, 8], dropouts=[0.0], lr=[1e-3, 1e-2], skips=[True])
+    nas = NASSpace(max_blocks=3, widths=[4, 8], dropouts=[0.0], lr=[1e-3, 1e-2], skips=[True], readouts=["flatten"])
     d = nas.to_dict()
+    assert d["readouts"] == ["flatten"]
     assert NASSpace.from_dict(json.loads(json.dumps(d))) == nas
     assert NASSpace.from_dict({}) == NASSpace()
+    assert NASSpace.from_dict({}) != NASSpace(readouts=["gap"])
     path = tmp_path / "space.toml"
     path.write_text(
         'name = "run"\n[space]\nmax_blocks = 3\nwidths = [4, 8]\ndropouts = [0.0]\nlr = [1e-3, 1e-2]\nskips = [true]\n'
+        'readouts = ["flatten"]\n'
     )
     assert NASSpace.from_toml(path, table="space") == nas
     top = tmp_path / "top.toml"
@@ -233,6 +292,8 @@ def test_dict_and_toml_round_trip(tmp_path):
         ({"sparsities": [-0.1]}, ValueError, "'sparsities' must lie in"),
         ({"l1s": [float("nan")]}, ValueError, "'l1s' must lie in"),
         ({"skips": [0, 1]}, TypeError, "bools"),
+        ({"readouts": ["gap", "max"]}, ValueError, "'readouts': 'max' is not one of"),
+        ({"readouts": "flatten"}, TypeError, "'readouts' must be a list"),
         ({"max_blocks": 0}, ValueError, "'max_blocks' must be >= 1"),
     ],
 )
@@ -259,6 +320,18 @@ def test_bad_toml(tmp_path):
 # -- Architecture ------------------------------------------------------------------
 
 
+def test_architecture_readout_field():
+    a = arch(block("dense"), readout="flatten")
+    d = a.to_dict()
+    assert d["readout"] == "flatten" and '"readout":"flatten"' in a.to_json()
+    assert Architecture.from_json(a.to_json()) == a
+    # Dicts written before the readout existed load with global average pooling.
+    old = {k: v for k, v in d.items() if k != "readout"}
+    assert Architecture.from_dict(old) == replace(a, readout="gap")
+    assert Architecture.from_json(json.dumps(old)).readout == "gap"
+    assert arch().readout == "gap"
+
+
 @given(st.integers(0, 2**32 - 1))
 def test_architecture_json_round_trip(seed):
     nas = NASSpace()
@@ -276,6 +349,8 @@ def test_architecture_validation():
         Architecture.from_dict({**d, "extra": 1})
     with pytest.raises(ValueError, match="misses key"):
         Architecture.from_dict({k: v for k, v in d.items() if k != "lr"})
+    with pytest.raises(ValueError, match="misses key"):
+        Block.from_dict({k: v for k, v in d["blocks"][0].items() if k != "skip"})
     with pytest.raises(ValueError, match="unknown key"):
         Architecture.from_dict({**d, "blocks": [{**d["blocks"][0], "size": 3}]})
     with pytest.raises(TypeError, match="JSON text"):
@@ -284,6 +359,10 @@ def test_architecture_validation():
         arch(lr=0.0)
     with pytest.raises(ValueError, match="'quantization' must be one of"):
         arch(quantization="int4")
+    with pytest.raises(ValueError, match=r"'readout' must be one of \['gap', 'flatten'\]"):
+        arch(readout="max")
+    with pytest.raises(ValueError, match="'readout' must be one of"):
+        arch(readout=None)
     with pytest.raises(ValueError, match="'patience' must be >= 1"):
         arch(patience=0)
     with pytest.raises(TypeError, match="'blocks'\\[0\\] must be a Block"):

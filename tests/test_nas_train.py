@@ -118,6 +118,21 @@ def test_same_seed_same_curve_and_weights(digits):
     assert curve_values(other) != curve_values(ra)
 
 
+def test_same_curve_after_a_pickle_round_trip_of_the_data(digits):
+    # Unpickled arrays carry other strides on their size-1 channel axis; the
+    # trainer must not let that choose another (differently rounding) kernel.
+    import pickle
+
+    def conv(seed):
+        torch.manual_seed(seed)
+        return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(256, 10))
+
+    config = dataclasses.replace(FAST, epochs=2, seed=3)
+    copy = pickle.loads(pickle.dumps(digits))
+    assert copy.x_train.strides != digits.x_train.strides or digits.x_train.shape[1] != 1
+    assert curve_values(train(conv(0), digits, config)) == curve_values(train(conv(0), copy, config))
+
+
 def test_global_rng_is_left_alone(digits):
     model = mlp(dropout=0.5)
     torch.manual_seed(123)

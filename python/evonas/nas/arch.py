@@ -4,7 +4,8 @@ An `Architecture` is a fixed number of block slots plus the per-network training
 and compression settings. A slot of type ``"identity"`` adds nothing to the
 network, so a genome with L slots encodes any depth from 0 to L while every slot
 keeps its index (``blocks.{i}`` in the built model), which makes weight
-inheritance between parents and children line up slot by slot.
+inheritance between parents and children line up slot by slot. The ``readout``
+says how spatial feature maps become a vector where the dense part starts.
 
 This module needs neither torch nor numpy.
 """
@@ -15,7 +16,7 @@ import json
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Any
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "INITS",
     "OPTIMIZERS",
     "QUANTIZATIONS",
+    "READOUTS",
     "as_input_shape",
 ]
 
@@ -39,6 +41,7 @@ NORMS = ("none", "batch", "layer")
 INITS = ("xavier", "kaiming", "orthogonal", "normal")
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 QUANTIZATIONS = ("none", "int8_ptq", "qat")
+READOUTS = ("gap", "flatten")
 
 
 def _choice(owner: str, name: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -72,7 +75,7 @@ def _check_keys(owner: str, d: Any, cls: type) -> None:
     unknown = sorted(set(d) - set(names), key=str)
     if unknown:
         raise ValueError(f"{owner} has unknown key(s) {unknown}; the keys are {names}")
-    missing = [n for n in names if n not in d]
+    missing = [f.name for f in fields(cls) if f.name not in d and f.default is MISSING]
     if missing:
         raise ValueError(f"{owner} misses key(s) {missing}")
 
@@ -169,6 +172,14 @@ class Architecture:
         Magnitude-pruning sparsity in [0, 1) (0 = no pruning).
     quantization : str
         One of `QUANTIZATIONS`.
+    readout : str, default "gap"
+        One of `READOUTS`: how a spatial feature map becomes a vector before
+        the first dense block (or the head when there is none). ``"gap"``:
+        global average pooling, C x spatial -> C; ``"flatten"``: every value,
+        C x spatial -> C * prod(spatial), which keeps where things are (what
+        an MLP on small images needs). On a ``(features,)`` input both are the
+        identity. It defaults to "gap" (the only readout before it existed),
+        so older dicts and JSON without it still load.
     """
 
     blocks: tuple[Block, ...]
@@ -182,6 +193,7 @@ class Architecture:
     patience: int
     sparsity: float
     quantization: str
+    readout: str = "gap"
 
     def __post_init__(self) -> None:
         if isinstance(self.blocks, (str, bytes, Mapping)) or not hasattr(self.blocks, "__iter__"):
@@ -200,6 +212,7 @@ class Architecture:
             object.__setattr__(self, name, _int("Architecture", name, getattr(self, name), 1))
         object.__setattr__(self, "sparsity", _real("Architecture", "sparsity", self.sparsity, 0.0, 1.0))
         _choice("Architecture", "quantization", self.quantization, QUANTIZATIONS)
+        _choice("Architecture", "readout", self.readout, READOUTS)
 
     @property
     def depth(self) -> int:
@@ -214,7 +227,14 @@ class Architecture:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Architecture:
-        """The inverse of `to_dict`; unknown or missing keys raise ValueError."""
+        """The inverse of `to_dict`.
+
+        Raises
+        ------
+        ValueError
+            On an unknown key, or a missing one other than ``readout`` (so
+            dicts written before the readout existed still load).
+        """
         _check_keys("an Architecture dict", d, cls)
         blocks = d["blocks"]
         if isinstance(blocks, (str, bytes, Mapping)) or not hasattr(blocks, "__iter__"):

@@ -9,7 +9,7 @@ What `count_macs` counts, per sample (a batch of one):
   scale and shift applied at inference; computing the statistics is not
   counted);
 * global average pooling: one accumulation per input element; max pooling: 0
-  (comparisons, no multiply-accumulate);
+  (comparisons, no multiply-accumulate); flatten: 0 (a reshape);
 * biases, activations, dropout and shortcut additions: 0.
 """
 
@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from .arch import Architecture, as_input_shape
-from .model import GlobalAvgPool, trace
+from .model import GlobalAvgPool, readout_features, trace
 
 __all__ = ["count_params", "count_macs", "cheap_costs", "measure_latency"]
 
@@ -118,7 +118,8 @@ def cheap_costs(arch: Architecture, input_shape: Sequence[int], n_classes: int) 
         if b.type in ("identity", "pool"):
             continue  # max pooling: no multiply-accumulates
         if b.type == "dense":
-            macs += c * math.prod(spatial) if spatial else 0  # global average pooling
+            macs += _readout_macs(arch.readout, c, spatial)
+            c = readout_features(arch.readout, c, spatial)
             out, taps, stride = 1, 1, 1
         else:
             out, taps, stride = math.prod(-(-d // b.stride) for d in spatial), b.kernel ** len(spatial), b.stride
@@ -136,9 +137,16 @@ def cheap_costs(arch: Architecture, input_shape: Sequence[int], n_classes: int) 
         params += sum(n + has_bias * w for n, has_bias in layers) + norms * 2 * w
         macs += out * (sum(n for n, _ in layers) + norms * w)
     c, spatial = sizes[-1]
-    macs += (c * math.prod(spatial) if spatial else 0) + c * n_classes  # pooling and head
+    macs += _readout_macs(arch.readout, c, spatial)
+    c = readout_features(arch.readout, c, spatial)
+    macs += c * n_classes  # head
     params += c * n_classes + n_classes
     return {"params": params, "macs": macs}
+
+
+def _readout_macs(readout: str, channels: int, spatial: tuple[int, ...]) -> int:
+    """Global average pooling accumulates every value of a spatial map; flatten and flat features cost 0."""
+    return channels * math.prod(spatial) if readout == "gap" and spatial else 0
 
 
 def measure_latency(

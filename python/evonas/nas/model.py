@@ -1,10 +1,12 @@
 """`Architecture` -> `torch.nn.Module`.
 
 The network is ``blocks`` (one module per slot, ``nn.Identity`` for identity
-slots, so slot ``i`` is always ``blocks.{i}``), a global average pooling
-``gap`` where the features stop being spatial (before the first dense block, or
-before the head), and the linear classifier ``head``. Inside a block the parts
-have role names (``conv``, ``depthwise``, ``pointwise``, ``conv1``, ``norm1``,
+slots, so slot ``i`` is always ``blocks.{i}``), the ``readout`` where the
+features stop being spatial (before the first dense block, or before the head):
+global average pooling (``arch.readout="gap"``, C x spatial -> C) or
+``nn.Flatten`` (``"flatten"``, C x spatial -> C * prod(spatial), channel-major),
+neither with parameters; and the linear classifier ``head``. Inside a block the
+parts have role names (``conv``, ``depthwise``, ``pointwise``, ``conv1``, ``norm1``,
 ``conv2``, ``norm2``, ``linear``, ``norm``, ``shortcut`` ...), so state_dict keys
 such as ``blocks.2.conv.weight`` say what each tensor is.
 
@@ -23,6 +25,7 @@ size 1 (e.g. drop a last batch of one).
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 
@@ -31,7 +34,7 @@ from torch import nn
 
 from .arch import Architecture, Block, SPATIAL_TYPES, as_input_shape
 
-__all__ = ["build_model", "trace", "NASNet", "GlobalAvgPool"]
+__all__ = ["build_model", "trace", "readout_features", "NASNet", "GlobalAvgPool"]
 
 _ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -76,29 +79,35 @@ class _Block(nn.Module):
 
 
 class NASNet(nn.Module):
-    """A built architecture: ``blocks``, global average pooling ``gap`` and ``head``.
+    """A built architecture: ``blocks``, the ``readout`` and ``head``.
 
     Attributes
     ----------
+    readout : GlobalAvgPool or nn.Flatten or None
+        Turns the spatial map into a vector; None when the input has no
+        spatial dimensions (both readouts would be the identity).
     flatten_at : int or None
         Index of the first slot that sees flat features (``len(blocks)``: the
         head); None when the input has no spatial dimensions.
     """
 
-    def __init__(self, blocks: list[nn.Module], flatten_at: int | None, head: nn.Linear) -> None:
+    def __init__(self, blocks: list[nn.Module], readout: str, flatten_at: int | None, head: nn.Linear) -> None:
         super().__init__()
         self.blocks = nn.ModuleList(blocks)
-        self.gap = GlobalAvgPool() if flatten_at is not None else None
+        if flatten_at is None:
+            self.readout = None
+        else:
+            self.readout = GlobalAvgPool() if readout == "gap" else nn.Flatten()
         self.flatten_at = flatten_at
         self.head = head
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for i, block in enumerate(self.blocks):
             if i == self.flatten_at:
-                x = self.gap(x)
+                x = self.readout(x)
             x = block(x)
         if self.flatten_at == len(self.blocks):
-            x = self.gap(x)
+            x = self.readout(x)
         return self.head(x)
 
 
@@ -191,6 +200,20 @@ def trace(arch: Architecture, input_shape: Sequence[int]) -> list[tuple[int, tup
     return sizes
 
 
+def readout_features(readout: str, channels: int, spatial: tuple[int, ...]) -> int:
+    """Length of the vector that `readout` makes of a `channels` x `spatial` map (``()``: already flat).
+
+    Parameters
+    ----------
+    readout : str
+        ``"gap"`` or ``"flatten"`` (`Architecture.readout`).
+    channels : int
+    spatial : tuple of int
+        As `trace` reports it.
+    """
+    return channels * math.prod(spatial) if readout == "flatten" else channels
+
+
 def _assemble(arch: Architecture, shape: tuple[int, ...], n_classes: int) -> NASNet:
     ndim = len(shape) - 1  # 0: flat features, 1 or 2: convolutions
     sizes = trace(arch, shape)
@@ -199,15 +222,15 @@ def _assemble(arch: Architecture, shape: tuple[int, ...], n_classes: int) -> NAS
         if b.type == "identity":
             modules.append(nn.Identity())
         elif b.type == "dense":
-            modules.append(_dense(b, channels))
+            modules.append(_dense(b, readout_features(arch.readout, channels, spatial)))
         elif b.type == "pool":
             factor = max(2, b.stride)
             modules.append(_Block({"pool": (nn.MaxPool1d if ndim == 1 else nn.MaxPool2d)(factor, factor)}, None, {}))
         else:
             modules.append(_conv_block(b, channels, ndim))
-    # Global average pooling goes before the first dense block, or else before the head.
+    # The readout goes before the first dense block, or else before the head.
     flatten_at = next((i for i, b in enumerate(arch.blocks) if b.type == "dense"), len(modules)) if ndim else None
-    return NASNet(modules, flatten_at, nn.Linear(sizes[-1][0], n_classes))
+    return NASNet(modules, arch.readout, flatten_at, nn.Linear(readout_features(arch.readout, *sizes[-1]), n_classes))
 
 
 def _norm(kind: str, channels: int, ndim: int) -> dict[str, nn.Module]:

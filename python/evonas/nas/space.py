@@ -3,10 +3,10 @@
 Genome layout (one row per individual, see `evonas.Space`): for each block slot
 ``i`` the categorical genes ``b{i}_type, b{i}_width, b{i}_kernel, b{i}_stride,
 b{i}_activation, b{i}_norm, b{i}_dropout, b{i}_skip``, then the per-network
-genes ``init, optimizer, lr, weight_decay, l1, batch_size, epochs, patience,
-sparsity, quantization``. An option restricted to a single value (one choice, or
-a range with low == high) is fixed: it has no gene and every decoded
-architecture gets that value.
+categorical genes ``readout, init, optimizer, weight_decay, l1, batch_size,
+sparsity, quantization`` and the ranges ``lr, epochs, patience``. An option
+restricted to a single value (one choice, or a range with low == high) is
+fixed: it has no gene and every decoded architecture gets that value.
 
 Choices of gene encoding:
 
@@ -39,6 +39,7 @@ from .arch import (
     NORMS,
     OPTIMIZERS,
     QUANTIZATIONS,
+    READOUTS,
     SPATIAL_TYPES,
     Architecture,
     Block,
@@ -47,7 +48,13 @@ from .arch import (
     as_input_shape,
 )
 
-__all__ = ["NASSpace"]
+__all__ = ["NASSpace", "MAX_FLATTEN_FEATURES"]
+
+#: Repair turns a "flatten" readout into "gap" when it would feed more values
+#: than this into the next layer: 4096 takes a whole 64x64 grey image, or 64
+#: channels of 8x8, while a dense layer behind a wide map of a large image (with
+#: millions of weights) is left out.
+MAX_FLATTEN_FEATURES = 4096
 
 # Option name -> the Block field it sets.
 _BLOCK_OPTIONS = {
@@ -62,6 +69,7 @@ _BLOCK_OPTIONS = {
 }
 # Option name -> the Architecture field it sets (choices).
 _NET_CHOICES = {
+    "readouts": "readout",
     "inits": "init",
     "optimizers": "optimizer",
     "weight_decays": "weight_decay",
@@ -83,6 +91,7 @@ _DEFAULTS: dict[str, Any] = {
     "norms": NORMS,
     "dropouts": (0.0, 0.1, 0.2, 0.3),
     "skips": (False, True),
+    "readouts": READOUTS,
     "inits": INITS,
     "optimizers": OPTIMIZERS,
     "lr": (1e-4, 1e-1),
@@ -144,6 +153,7 @@ _CHECKS = {
     "norms": _one_of("norms", NORMS),
     "dropouts": lambda v: _real("NASSpace", "dropouts", v, 0.0, 1.0),
     "skips": _bool("skips"),
+    "readouts": _one_of("readouts", READOUTS),
     "inits": _one_of("inits", INITS),
     "optimizers": _one_of("optimizers", OPTIMIZERS),
     "weight_decays": lambda v: _real("NASSpace", "weight_decays", v, 0.0, math.inf),
@@ -189,6 +199,8 @@ class NASSpace:
     dropouts : list of float
         Rates in [0, 1).
     skips : list of bool
+    readouts : list of str, default ["gap", "flatten"]
+        Subset of `READOUTS` (see `Architecture`).
     inits, optimizers, quantizations : list of str
         Subsets of `INITS`, `OPTIMIZERS`, `QUANTIZATIONS`.
     lr : (float, float)
@@ -362,12 +374,13 @@ class NASSpace:
     def repair(self, arch: Architecture, input_shape: Sequence[int], /) -> Architecture:
         """The nearest architecture that builds into a sensible network for `input_shape`.
 
-        Deterministic and idempotent; only block fields change, each to a
-        value from this space where one fits. Walking the slots in order with
-        the running feature-map size (``n`` = its smallest spatial side):
+        Deterministic and idempotent; only block fields and the readout
+        change, each to a value from this space where one fits. Walking the
+        slots in order with the running feature-map size (``n`` = its
+        smallest spatial side):
 
-        * on flat features (a ``(features,)`` input, or after the first dense
-          block, where global average pooling flattens): conv, sepconv and
+        * on flat features (a ``(features,)`` input, or from the first dense
+          block on, where the readout flattens): conv, sepconv and
           residual become dense (same width, activation, norm, dropout; a
           residual keeps its shortcut as ``skip=True``), or identity when
           dense is not a choice; pool becomes identity;
@@ -379,7 +392,11 @@ class NASSpace:
           drops to the largest kernel choice ``<= 2n - 1`` (the smallest
           choice if none);
         * ``norm="layer"`` over a single value (width 1 on flat features or a
-          1-channel 1x1 map) normalises everything to 0: becomes ``"none"``.
+          1-channel 1x1 map) normalises everything to 0: becomes ``"none"``;
+        * ``readout="flatten"`` that would feed more than
+          `MAX_FLATTEN_FEATURES` values (channels x positions of the map
+          before the first dense block, or before the head) into the next
+          layer becomes ``"gap"`` when that is a choice of this space.
 
         Parameters
         ----------
@@ -395,13 +412,26 @@ class NASSpace:
         if not isinstance(arch, Architecture):
             raise TypeError(f"'arch' must be an Architecture, but it is {type(arch).__name__}")
         shape = as_input_shape(input_shape)
-        spatial: tuple[int, ...] | None = shape[1:] if len(shape) > 1 else None
+        channels, spatial = shape[0], (shape[1:] if len(shape) > 1 else None)
+        flattened = 0  # values the readout turns into a vector (0: the input is flat)
         blocks = []
         for block in arch.blocks:
-            block, spatial = self._repair_block(block, spatial)
+            block, after = self._repair_block(block, spatial)
+            if spatial is not None and after is None:
+                flattened = channels * math.prod(spatial)
+            if block.type not in ("identity", "pool"):
+                channels = block.width
+            spatial = after
             blocks.append(block)
+        if spatial is not None:  # still spatial: the readout is before the head
+            flattened = channels * math.prod(spatial)
+        readout = arch.readout
+        if readout == "flatten" and flattened > MAX_FLATTEN_FEATURES and "gap" in self._options["readouts"]:
+            readout = "gap"
         blocks_t = tuple(blocks)
-        return arch if blocks_t == arch.blocks else replace(arch, blocks=blocks_t)
+        if blocks_t == arch.blocks and readout == arch.readout:
+            return arch
+        return replace(arch, blocks=blocks_t, readout=readout)
 
     def _repair_block(self, b: Block, spatial: tuple[int, ...] | None) -> tuple[Block, tuple[int, ...] | None]:
         """One block repaired for a feature map of size `spatial` (None: flat), and the size after it."""

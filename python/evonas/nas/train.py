@@ -530,9 +530,17 @@ def _make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimi
 
 
 def _as_tensor(arr: np.ndarray, dtype: type) -> torch.Tensor:
-    """A tensor sharing the array's memory where it can (a read-only array is copied)."""
-    arr = np.ascontiguousarray(arr, dtype=dtype)
-    return torch.from_numpy(arr if arr.flags.writeable else arr.copy())
+    """A copy with canonical C strides in torch's own memory.
+
+    numpy calls an array with a size-1 axis contiguous whatever that axis's
+    stride; torch keeps the stride and may then pick another kernel (e.g. a
+    channels-last convolution) that rounds differently. Without this copy the
+    same seed gave different curves for the loaded data and for the same data
+    after a pickle round trip (as worker processes receive it).
+    """
+    canonical = np.empty(arr.shape, dtype=dtype)
+    canonical[...] = arr
+    return torch.from_numpy(canonical)
 
 
 def _copy_state(model: nn.Module) -> dict[str, torch.Tensor]:
