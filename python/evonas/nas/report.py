@@ -33,7 +33,7 @@ def _open(run_dir: str | os.PathLike[str]) -> tuple[Path, Store, dict[str, Any]]
 def _summary(arch_json: str) -> str:
     arch = Architecture.from_json(arch_json)
     blocks = " ".join(f"{b.type}{b.width}" + (f"k{b.kernel}" if b.type not in ("dense", "pool", "identity") else "") for b in arch.blocks)
-    extras = []
+    extras = ["flatten"] if arch.readout == "flatten" else []
     if arch.sparsity > 0:
         extras.append(f"sparse{arch.sparsity:.2f}")
     if arch.quantization != "none":

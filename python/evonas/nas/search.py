@@ -89,9 +89,9 @@ class SearchSettings:
     data: str = "digits"
     objectives: tuple[str, ...] = ("accuracy", "params")
     constraints: tuple[str, ...] = ()
-    budget: int | None = 120
+    budget: int | None = 360
     time_limit: float | None = None
-    population: int = 20
+    population: int = 30
     device: str = "auto"
     workers: int = 1
     seed: int = 0
