@@ -277,3 +277,74 @@ def test_selection_pressure_is_configurable():
     assert res.algorithm.selection.k == 4 and res.n_gen == 5
     with pytest.raises(TypeError, match="'selection' must be a TournamentSelection"):
         NSGA2(selection="binary")
+
+
+# ----------------------------------------------------------------------------
+# Screening: narrowing a bred pool to the rows that are evaluated
+# ----------------------------------------------------------------------------
+
+
+def test_select_pending_tells_only_the_chosen_rows():
+    problem = ZDT1(n_var=4)
+    alg = NSGA2(pop_size=10, n_offsprings=60).setup(problem, seed=5)
+    alg.tell(*problem.evaluate(alg.ask()))
+    parents, parents_F = alg.X.copy(), alg.F.copy()
+    pool = alg.ask()
+    assert pool.shape == (60, 4)
+    rows = np.array([41, 3, 17, 58, 0, 22, 9])
+    chosen = alg.select_pending(rows)
+    np.testing.assert_array_equal(chosen, pool[rows])
+    np.testing.assert_array_equal(alg.ask(), pool[rows])  # asking again keeps the narrowed batch
+    with pytest.raises(ValueError, match=r"'F' must have shape \(7, 2\)"):
+        alg.tell(*problem.evaluate(pool))
+    F, _ = problem.evaluate(chosen)
+    alg.tell(F)
+    assert (alg.n_gen, alg.n_eval) == (2, 10 + 7)
+    # Survival ran over the parents and the chosen rows only (brute-force reference).
+    allF = np.vstack([parents_F, F])
+    keep, _, _ = survival_reference(allF, np.zeros(allF.shape[0]), 10)
+    np.testing.assert_array_equal(alg.X, np.vstack([parents, chosen])[keep])
+
+
+def test_select_pending_pickles_and_resumes_bit_identically():
+    problem = ZDT1(n_var=5)
+
+    def drive(alg, generations, interrupt=None):
+        for g in range(generations):
+            pool = alg.ask()
+            rows = np.argsort(problem.evaluate(pool)[0][:, 0], kind="stable")[:6]  # a stand-in screening
+            alg.select_pending(rows)
+            if g == interrupt:
+                alg = pickle.loads(pickle.dumps(alg))  # the narrowing is part of the state
+                np.testing.assert_array_equal(alg.ask(), pool[rows])
+            alg.tell(*problem.evaluate(alg.ask()))
+        return alg
+
+    full = drive(NSGA2(pop_size=12, n_offsprings=30).setup(problem, seed=2), 6)
+    part = drive(NSGA2(pop_size=12, n_offsprings=30).setup(problem, seed=2), 6, interrupt=3)
+    for name in ("X", "F", "cv", "rank", "crowding"):
+        np.testing.assert_array_equal(getattr(part, name), getattr(full, name))
+    assert (part.n_gen, part.n_eval) == (full.n_gen, full.n_eval)
+
+
+@pytest.mark.parametrize(
+    ("rows", "error", "match"),
+    [
+        ([], ValueError, "non-empty"),
+        ([[0, 1]], ValueError, "1-D"),
+        ([0, 1, 1], ValueError, "repeat"),
+        ([0, 10], ValueError, r"\[0, 10\).*10"),
+        ([-1], ValueError, r"\[0, 10\).*-1"),
+        ([0.0, 1.0], TypeError, "integer"),
+        ([True], TypeError, "integer"),
+    ],
+)
+def test_select_pending_errors(rows, error, match):
+    problem = ZDT1(n_var=3)
+    alg = NSGA2(pop_size=10).setup(problem, seed=0)
+    with pytest.raises(RuntimeError, match="ask"):
+        alg.select_pending([0])
+    X = alg.ask()
+    with pytest.raises(error, match=match):
+        alg.select_pending(rows)
+    np.testing.assert_array_equal(alg.ask(), X)  # a rejected narrowing leaves the batch as it was

@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-multi-fidelity", action="store_false", dest="multi_fidelity", default=None)
     s.add_argument("--no-inherit", action="store_false", dest="inherit", default=None)
     s.add_argument("--retrain", type=int, help="front models retrained on the full budget (default 3)")
+    s.add_argument("--surrogate", action="store_true", default=None,
+                   help="screen a bred pool with a surrogate and train only the most promising (default off)")
+    s.add_argument("--pool-factor", type=int, help="with --surrogate: children bred per one trained (default 100)")
+    s.add_argument("--kappa", type=float, help="with --surrogate: weight of the predicted uncertainty (default 1.0)")
     s.add_argument("--out", type=Path, help="run directory (default runs/<timestamp>)")
     s.add_argument("--resume", type=Path, help="continue the run in this directory")
     s.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -82,6 +86,9 @@ def _search(args: argparse.Namespace) -> int:
         "multi_fidelity",
         "inherit",
         "retrain",
+        "surrogate",
+        "pool_factor",
+        "kappa",
     ):
         value = getattr(args, key)
         if value is not None:

@@ -122,6 +122,49 @@ class Algorithm:
             self._pending = self._infill()
         return self._pending.copy()
 
+    def select_pending(self, rows: Any, /) -> np.ndarray:
+        """Narrow the pending batch to `rows` before :meth:`tell` (screening).
+
+        For a caller that asked for a large pool and evaluates only some of
+        it: afterwards :meth:`ask` returns (and :meth:`tell` expects values
+        for) just the chosen genomes, in the order given. The narrowed batch
+        is part of the state, so it pickles like any other.
+
+        Parameters
+        ----------
+        rows : array_like of int, shape (k,)
+            Distinct indices into the current pending batch, 0 <= row < n, k >= 1.
+
+        Returns
+        -------
+        numpy.ndarray
+            A copy of the narrowed batch (what :meth:`ask` now returns).
+
+        Raises
+        ------
+        RuntimeError
+            If nothing was asked since the last tell.
+        TypeError
+            If `rows` does not hold integers.
+        ValueError
+            If `rows` is not 1-D, is empty, repeats a row or is out of range.
+        """
+        if self._pending is None:
+            raise RuntimeError(f"{type(self).__name__}.select_pending() needs a pending ask(): call ask() first")
+        idx = np.asarray(rows)
+        if idx.ndim != 1 or idx.shape[0] == 0:
+            raise ValueError(f"'rows' must be a non-empty 1-D array of row indices, but it has shape {idx.shape}")
+        if idx.dtype.kind not in "iu":
+            raise TypeError(f"'rows' must hold integer row indices, but its dtype is {idx.dtype}")
+        n = self._pending.shape[0]
+        if idx.min() < 0 or idx.max() >= n:
+            bad = int(idx[(idx < 0) | (idx >= n)][0])
+            raise ValueError(f"'rows' must lie in [0, {n}) (the pending batch), but it holds {bad}")
+        if np.unique(idx).shape[0] != idx.shape[0]:
+            raise ValueError("'rows' must not repeat a row index")
+        self._pending = np.ascontiguousarray(self._pending[idx.astype(np.int64)])
+        return self._pending.copy()
+
     def tell(self, F: Any, G: Any = None, /) -> None:
         """Report the objective values `F` (and constraints `G`) of the last :meth:`ask`.
 

@@ -72,7 +72,8 @@ class GeneticAlgorithm(Algorithm):
         Drop children equal to each other or to a member of the population,
         drawing more children (up to 10 times) to fill the batch.
     n_offsprings : int, optional
-        Children per generation; default `pop_size`.
+        Children per generation; default `pop_size`. For screening, breed a
+        larger pool and evaluate part of it (:meth:`select_pending`).
 
     Attributes
     ----------

@@ -9,6 +9,10 @@ children inheriting the weights of their nearest trained population member;
 compress (prune, quantise) and measure; persist; tell the engine. At the end
 the best models of the front are retrained from scratch with the full budget
 and evaluated on the held-out test split.
+
+With ``surrogate=True`` the engine breeds a pool of ``pool_factor`` times the
+generation and a surrogate screens it first (:mod:`evonas.nas.screening`);
+only the chosen candidates are stored, trained and told.
 """
 
 from __future__ import annotations
@@ -84,6 +88,16 @@ class SearchSettings:
         Seconds one training may take (then status "timeout", infeasible).
     space : dict or None
         :meth:`NASSpace.to_dict` of the search space; None for the default.
+    surrogate : bool
+        Screening (off by default): from the second generation on, the
+        engine breeds `pool_factor` times `population` children, a forest
+        surrogate fitted on the trained candidates predicts their objectives
+        (parameters and MACs are exact) and only the `population` chosen by
+        :func:`evonas.nas.screening.choose` are stored, trained and told.
+    pool_factor : int
+        Bred children per trained one when screening (>= 1).
+    kappa : float
+        Weight of the predicted uncertainty in the screening (>= 0).
     """
 
     data: str = "digits"
@@ -104,6 +118,9 @@ class SearchSettings:
     retrain: int = 3
     candidate_time_limit: float | None = 300.0
     space: dict[str, Any] | None = None
+    surrogate: bool = False
+    pool_factor: int = 100
+    kappa: float = 1.0
 
     def __post_init__(self) -> None:
         parse_objectives(self.objectives)
@@ -126,6 +143,11 @@ class SearchSettings:
             raise ValueError(f"'device' must be 'auto', 'cpu' or 'cuda', but it is {self.device!r}")
         _positive_int(self.retrain, "retrain", 0)
         _positive_int(self.finetune_epochs, "finetune_epochs", 0)
+        if not isinstance(self.surrogate, bool):
+            raise ValueError(f"'surrogate' must be a bool, but it is {self.surrogate!r}")
+        _positive_int(self.pool_factor, "pool_factor", 1)
+        if isinstance(self.kappa, bool) or not isinstance(self.kappa, (int, float)) or not 0 <= self.kappa < math.inf:
+            raise ValueError(f"'kappa' must be a finite number >= 0, but it is {self.kappa!r}")
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
@@ -285,6 +307,8 @@ class _Search:
             while not self._out_of_budget():
                 X = algo.ask()
                 generation = algo.n_gen + 1
+                if self.cfg.surrogate and generation > 1:
+                    X = self._screen(algo, X, generation)
                 done = self._generation(algo, X, generation)
                 if not done:
                     break  # budget or time ran out inside the generation: its rest stays pending
@@ -310,7 +334,8 @@ class _Search:
             # The store is the truth: trainings finished after the last saved generation count too.
             book.trainings = sum(1 for c in self.store.candidates() if _was_trained(c))
             return algo, book
-        algo = NSGA2(pop_size=self.cfg.population).setup(self.space.space, seed=self.cfg.seed)
+        pool = self.cfg.population * self.cfg.pool_factor if self.cfg.surrogate else None
+        algo = NSGA2(pop_size=self.cfg.population, n_offsprings=pool).setup(self.space.space, seed=self.cfg.seed)
         return algo, _Book()
 
     def _out_of_budget(self) -> bool:
@@ -323,6 +348,31 @@ class _Search:
         return self._elapsed0 + time.perf_counter() - self.started
 
     # -- one generation -----------------------------------------------------------
+
+    def _screen(self, algo: NSGA2, X: np.ndarray, generation: int) -> np.ndarray:
+        """Narrow the engine's bred pool `X` to the `population` worth training.
+
+        The surrogate learns from the trained candidates of the earlier
+        generations only, so a resumed generation screens the same rows.
+        """
+        from .screening import choose
+
+        archs = [self.space.repair(a, self.data.input_shape) for a in self.space.decode(X)]
+        history = [c for c in self.store.candidates(status="done") if c.generation < generation]
+        rows = choose(
+            self.space,
+            X,
+            archs,
+            history,
+            self.objectives,
+            self.constraints,
+            self.data.input_shape,
+            self.data.n_classes,
+            self.cfg.population,
+            kappa=self.cfg.kappa,
+            seed=self._seed(generation, 0),
+        )
+        return algo.select_pending(rows)
 
     def _generation(self, algo: NSGA2, X: np.ndarray, generation: int) -> bool:
         """Evaluate the batch `X`; tell the engine and return True, or return
