@@ -175,7 +175,7 @@ def run_one(task: tuple[str, int, int, int]) -> tuple[str, int, float, int, int,
         from evonas.store import Store
 
         with tempfile.TemporaryDirectory(prefix="bench_nas_") as tmp:
-            result = search(data, out=tmp, budget=budget, population=population, seed=seed, retrain=0, progress=False)
+            result = search(data, out=tmp, budget=budget, population=population, seed=seed, retrain=0, progress=False, workers=1)
             with Store(result.run_dir / "study.db") as store:
                 epochs = sum(c.fidelity for c in store.candidates(status="done"))
         rows, trainings = [r["values"] for r in result.front], result.n_trained

@@ -44,6 +44,7 @@ def main() -> None:
                     progress=False,
                     surrogate=on,
                     pool_factor=args.pool_factor,
+                    workers=1,
                 )
                 best = max((r["values"]["accuracy"] for r in res.front), default=float("nan"))
                 print(

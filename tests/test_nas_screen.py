@@ -143,7 +143,7 @@ def test_real_surrogate_learns_a_known_trend():
 
 def _run(tmp_path, name, **kwargs):
     options = {"budget": 12, "population": 4, "retrain": 0, "space": TINY, "seed": 3, "progress": False,
-               "surrogate": True, "pool_factor": 20}
+               "surrogate": True, "pool_factor": 20, "workers": 1}
     options.update(kwargs)
     return search("digits", out=tmp_path / name, **options)
 

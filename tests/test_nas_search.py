@@ -37,7 +37,7 @@ TINY = {
 
 
 def _run(tmp_path: Path, name: str = "run", **kwargs) -> object:
-    options = {"budget": 8, "population": 4, "retrain": 1, "space": TINY, "seed": 3, "progress": False}
+    options = {"budget": 8, "population": 4, "retrain": 1, "space": TINY, "seed": 3, "progress": False, "workers": 1}
     options.update(kwargs)
     return search("digits", out=tmp_path / name, **options)
 
@@ -131,7 +131,7 @@ _CHILD = """
 import sys, torch
 torch.set_num_threads(1)
 from evonas.nas.search import search
-search("digits", out=sys.argv[1], budget=12, population=4, retrain=0, seed=5, progress=False, space={space})
+search("digits", out=sys.argv[1], budget=12, population=4, retrain=0, seed=5, progress=False, space={space}, workers=1)
 """
 
 
@@ -190,7 +190,7 @@ def test_settings_and_data_errors(tmp_path):
 def test_cli_search_and_report(tmp_path, capsys):
     config = tmp_path / "cfg.toml"
     config.write_text(
-        "population = 4\nretrain = 0\nseed = 1\n[space]\nmax_blocks = 1\nwidths = [4]\nepochs = [1, 1]\n"
+        "population = 4\nretrain = 0\nseed = 1\nworkers = 1\n[space]\nmax_blocks = 1\nwidths = [4]\nepochs = [1, 1]\n"
         'block_types = ["identity", "dense"]\n'
     )
     out = tmp_path / "cli"

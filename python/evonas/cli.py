@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--time", type=_duration, dest="time_limit", help="search time, e.g. 10m")
     s.add_argument("--population", type=int, help="candidates per generation (default 30)")
     s.add_argument("--device", choices=("auto", "cpu", "cuda"))
-    s.add_argument("--workers", type=int, help="candidates trained concurrently (default 1)")
+    s.add_argument("--workers", type=int, help="candidates trained concurrently (default: one per core, at most 4)")
     s.add_argument("--seed", type=int)
     s.add_argument("--no-multi-fidelity", action="store_false", dest="multi_fidelity", default=None)
     s.add_argument("--no-inherit", action="store_false", dest="inherit", default=None)
