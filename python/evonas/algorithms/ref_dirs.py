@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import numbers
-from typing import Any
-
 import numpy as np
+
+from .._validation import as_int_at_least
 
 __all__ = ["das_dennis", "MAX_REF_DIRS"]
 
 #: Largest lattice :func:`das_dennis` builds; NSGA-III needs a population at
 #: least this large, so anything bigger is a mistake in the arguments.
 MAX_REF_DIRS = 10**7
-
-
-def _count_arg(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"'{name}' must be an int >= {minimum}, but it is {value!r}")
-    if value < minimum:
-        raise ValueError(f"'{name}' must be an int >= {minimum}, but it is {value}")
-    return int(value)
 
 
 def _lattice_size(n_obj: int, n_partitions: int) -> int:
@@ -101,11 +92,11 @@ def das_dennis(n_obj: int, n_partitions: int, /, *, inner_partitions: int | None
            [0.5, 0.5, 0. ],
            [1. , 0. , 0. ]])
     """
-    m = _count_arg(n_obj, "n_obj", 1)
-    outer = _count_arg(n_partitions, "n_partitions", 0)
+    m = as_int_at_least(n_obj, "n_obj", 1)
+    outer = as_int_at_least(n_partitions, "n_partitions", 0)
     layers = [outer]
     if inner_partitions is not None:
-        layers.append(_count_arg(inner_partitions, "inner_partitions", 0))
+        layers.append(as_int_at_least(inner_partitions, "inner_partitions", 0))
     total = sum(_lattice_size(m, h) for h in layers)
     if total > MAX_REF_DIRS:
         raise ValueError(

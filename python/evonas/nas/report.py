@@ -141,7 +141,7 @@ def report_text(run_dir: str | os.PathLike[str], *, plot: bool = True) -> str:
         objectives = parse_objectives(settings["objectives"])
         counts = {s: store.count(status=s) for s in ("done", "failed", "infeasible", "running", "pending")}
         front = sorted(front_rows(store, objectives), key=lambda r: (-r["values"].get("accuracy", -math.inf), r["id"]))
-        retrained = store.get_meta("retrained") if _has_meta(store, "retrained") else []
+        retrained = store.get_meta("retrained", [])
     finally:
         store.close()
     if plot:
@@ -161,14 +161,6 @@ def report_text(run_dir: str | os.PathLike[str], *, plot: bool = True) -> str:
         for e in retrained:
             lines.append(f"  rank {e['rank']}: #{e['id']} val {e['val_accuracy']:.4f} test {e['test_accuracy']:.4f}")
     return "\n".join(lines)
-
-
-def _has_meta(store: Store, key: str) -> bool:
-    try:
-        store.get_meta(key)
-    except KeyError:
-        return False
-    return True
 
 
 def load_model(run_dir: str | os.PathLike[str], rank: int = 0) -> Any:

@@ -428,7 +428,7 @@ class _Search:
             else:
                 values.append(None)
                 to_train.append(i)
-        trained = self._train(to_train, ids, archs, X, generation, algo)
+        trained = self._train(to_train, ids, archs)
         if trained is None:
             return False
         for i, vals in trained.items():
@@ -462,7 +462,7 @@ class _Search:
     # -- training -------------------------------------------------------------------
 
     def _train(
-        self, to_train: list[int], ids: list[int], archs: list[Architecture], X: np.ndarray, generation: int, algo: NSGA2
+        self, to_train: list[int], ids: list[int], archs: list[Architecture]
     ) -> dict[int, dict[str, float]] | None:
         """Train the candidates `to_train` (indices into the batch); their
         measured values, or None when the budget or time ran out first."""
