@@ -6,7 +6,9 @@ gets the same number of trained candidates (``--budget``, default 120):
 
 * ``evonas``: :func:`evonas.nas.search` with its defaults (multi-fidelity,
   weight inheritance; a training counts once whatever its fidelity), no
-  retraining of the front;
+  retraining of the front; variants (`EVONAS`): ``evonas-surrogate``
+  (surrogate screening on), ``evonas-full`` (full training of every
+  candidate: no multi-fidelity, no inheritance), ``evonas-full-surrogate``;
 * ``random``: uniform genomes of the space (``Space.sample``);
 * ``optuna-nsga2``: Optuna's ``NSGAIISampler`` (population = evonas's), every
   gene suggested over the same range (real genes log-scaled where the gene is,
@@ -22,7 +24,7 @@ method and the acceptance check of issue 4: evonas's median HV above every
 other method's.
 
     python bench/bench_nas.py [--budget 120] [--seeds 5] [--population 20] [--jobs 2]
-        [--methods evonas,random,optuna-nsga2]
+        [--methods evonas,evonas-surrogate,evonas-full,evonas-full-surrogate,random,optuna-nsga2]
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ from typing import Any
 
 import numpy as np
 
+#: evonas variants: method name -> search() settings on top of the defaults.
+EVONAS = {
+    "evonas": {},
+    "evonas-surrogate": {"surrogate": True},
+    "evonas-full": {"multi_fidelity": False, "inherit": False},
+    "evonas-full-surrogate": {"multi_fidelity": False, "inherit": False, "surrogate": True},
+}
 METHODS = ("evonas", "random", "optuna-nsga2")
 #: The data set every method searches on, and its split seed.
 DATA, DATA_SEED = "digits", 0
@@ -170,12 +179,13 @@ def run_one(task: tuple[str, int, int, int]) -> tuple[str, int, float, int, int,
     cfg, nas, data, plan = _setup()
     objectives = parse_objectives(cfg.objectives)
     t0 = time.perf_counter()
-    if method == "evonas":
+    if method in EVONAS:
         from evonas.nas.search import search
         from evonas.store import Store
 
         with tempfile.TemporaryDirectory(prefix="bench_nas_") as tmp:
-            result = search(data, out=tmp, budget=budget, population=population, seed=seed, retrain=0, progress=False, workers=1)
+            result = search(data, out=tmp, budget=budget, population=population, seed=seed, retrain=0, progress=False,
+                            workers=1, **EVONAS[method])
             with Store(result.run_dir / "study.db") as store:
                 epochs = sum(c.fidelity for c in store.candidates(status="done"))
         rows, trainings = [r["values"] for r in result.front], result.n_trained
@@ -187,7 +197,7 @@ def run_one(task: tuple[str, int, int, int]) -> tuple[str, int, float, int, int,
             optimizer = _OptunaNSGA2(nas.space, population, seed)
             rows, trainings, epochs = _budgeted(budget, optimizer.ask, train, optimizer.tell)
         else:
-            raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+            raise ValueError(f"unknown method {method!r}")
     seconds = time.perf_counter() - t0
     return method, seed, front_hypervolume(objectives, rows), trainings, epochs, seconds
 
@@ -208,9 +218,10 @@ def main() -> None:
     for name, minimum in (("budget", 1), ("seeds", 1), ("population", 4), ("jobs", 1)):
         _check_positive(parser, args, name, minimum)
     methods = args.methods.split(",")
+    known = [*EVONAS, *METHODS[1:]]
     for name in methods:
-        if name not in METHODS:
-            parser.error(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
+        if name not in known:
+            parser.error(f"unknown method {name!r}; choose from {', '.join(known)}")
     if len(set(methods)) != len(methods):
         parser.error(f"--methods names a method twice: {args.methods}")
 
@@ -247,13 +258,13 @@ def main() -> None:
         sec = np.median([r[5] for r in rows])
         print(f"| {method} | {med:.5f} | {q3 - q1:.5f} | {hv.min():.5f} | {epochs:.0f} | {sec:.1f} |")
 
-    if "evonas" in medians and len(medians) > 1:
+    peers = {m: v for m, v in medians.items() if m not in EVONAS}
+    if peers:
         print("\nChecks:")
-        ours = medians["evonas"]
-        for method, value in medians.items():
-            if method != "evonas":
-                verdict = "PASS" if ours > value else "FAIL"
-                print(f"  {verdict} evonas median HV {ours:.5f} > {method} {value:.5f}")
+        for ours in (m for m in medians if m in EVONAS):
+            for method, value in peers.items():
+                verdict = "PASS" if medians[ours] > value else "FAIL"
+                print(f"  {verdict} {ours} median HV {medians[ours]:.5f} > {method} {value:.5f}")
     wall = time.perf_counter() - t0
     print(f"\n{len(results)} runs, {sum(r[5] for r in results):.0f} s of run time, {wall:.0f} s wall (jobs={args.jobs})")
 

@@ -214,3 +214,29 @@ def test_repaired_models_have_no_linear_layer_wider_than_the_limit(seed):
             model = build_model(nas.repair(a, shape), shape, 10, device="meta")
             linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
             assert max(m.in_features for m in linears) <= MAX_FLATTEN_FEATURES
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_canonical_architecture_builds_the_same_network(seed):
+    nas = NASSpace(max_blocks=3)
+    for a, shape in itertools.product(nas.decode(nas.space.sample(2, seed=seed)), SHAPES):
+        a = nas.repair(a, shape)
+        c = a.canonical()
+        assert c.canonical() == c and c.depth == a.depth and len(c.blocks) == len(a.blocks)
+        m, mc = build_model(a, shape, 4, seed=seed), build_model(c, shape, 4, seed=seed)
+        assert sorted(p.shape for p in m.parameters()) == sorted(p.shape for p in mc.parameters())
+        torch.testing.assert_close(forward(m, shape), forward(mc, shape), rtol=0, atol=0)
+
+
+def test_canonical_forms_of_ignored_fields():
+    relu = dict(activation="relu", norm="none", dropout=0.0)
+    empty = arch(block("identity", width=6, kernel=5, **relu), block("conv", width=6, **relu))
+    moved = arch(block("conv", width=6, **relu), block("identity", width=2, kernel=3, stride=2, **relu))
+    assert empty.canonical() == moved.canonical() != moved
+    assert arch(block("pool", stride=1)).canonical() == arch(block("pool", stride=2, width=9)).canonical()
+    assert arch(block("pool", stride=3)).canonical() != arch(block("pool", stride=2)).canonical()
+    assert arch(block("dense", kernel=5, stride=2)).canonical() == arch(block("dense", kernel=1)).canonical()
+    assert arch(block("residual", skip=True)).canonical() == arch(block("residual", skip=False)).canonical()
+    assert arch(block("conv", skip=True)).canonical() != arch(block("conv", skip=False)).canonical()
+    plain = arch(block("conv", width=6, **relu))
+    assert plain.canonical() is plain

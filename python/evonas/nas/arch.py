@@ -16,7 +16,7 @@ import json
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import MISSING, asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields, replace
 from typing import Any
 
 __all__ = [
@@ -137,11 +137,31 @@ class Block:
         if not isinstance(self.skip, bool):
             raise TypeError(f"Block 'skip' must be a bool, but it is {self.skip!r}")
 
+    def canonical(self) -> Block:
+        """This block with every field it ignores set to a fixed value.
+
+        Pool keeps only its factor ``max(2, stride)``; dense ignores kernel and
+        stride; residual its always-on `skip`; identity everything. Blocks
+        with equal canonical forms build the same layers.
+        """
+        if self.type == "identity":
+            return _IDENTITY
+        if self.type == "pool":
+            return replace(_IDENTITY, type="pool", stride=max(2, self.stride))
+        if self.type == "dense":
+            return replace(self, kernel=1, stride=1)
+        if self.type == "residual":
+            return replace(self, skip=False)
+        return self
+
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Block:
         """A block from a mapping with exactly the field names as keys."""
         _check_keys("a Block dict", d, cls)
         return cls(**d)
+
+
+_IDENTITY = Block("identity", 1, 1, 1, "relu", "none", 0.0, False)
 
 
 @dataclass(frozen=True)
@@ -218,6 +238,18 @@ class Architecture:
     def depth(self) -> int:
         """Number of blocks that are not ``"identity"``."""
         return sum(b.type != "identity" for b in self.blocks)
+
+    def canonical(self) -> Architecture:
+        """The same network in a standard form: equal forms, equal networks.
+
+        Every block takes its `Block.canonical` form and the identity slots
+        move to the end (they hold nothing, so where they sit changes neither
+        the layers, nor their initialisation, nor the training). Use it to
+        tell whether two genomes would train the same network.
+        """
+        real = [b.canonical() for b in self.blocks if b.type != "identity"]
+        blocks = tuple(real) + (_IDENTITY,) * (len(self.blocks) - len(real))
+        return self if blocks == self.blocks else replace(self, blocks=blocks)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (blocks as a list of dicts), JSON-serialisable."""
