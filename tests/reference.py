@@ -32,6 +32,7 @@ __all__ = [
     "hv_contributions",
     "has_positive_contribution",
     "mc_box_volume",
+    "tournament_without_replacement",
 ]
 
 
@@ -491,3 +492,35 @@ def mc_box_volume(F, ref, maximize: bool = False) -> float:
     if P.shape[0] == 0:
         return 0.0
     return float(np.prod(ref_arr - P.min(axis=0)))
+
+
+def tournament_without_replacement(fitness, n_select: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Winners of `n_select` k-way tournaments on `fitness` (minimised), the
+    competitors being random permutations of the population laid end to end,
+    `k` per tournament; ties go to the competitor drawn first.
+
+    Parameters
+    ----------
+    fitness : array_like, shape (n,)
+    n_select : int
+    k : int
+    rng : numpy.random.Generator
+        Source of the permutations (the native kernel uses its own streams:
+        compare distributions, not draws).
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_select,)
+    """
+    fit = np.asarray(fitness, dtype=float)
+    n = fit.shape[0]
+    need = n_select * k
+    drawn = np.concatenate([rng.permutation(n) for _ in range(-(-need // n))])[:need]
+    winners = []
+    for t in range(n_select):
+        best = drawn[t * k]
+        for c in drawn[t * k + 1 : t * k + k]:
+            if fit[c] < fit[best]:
+                best = c
+        winners.append(best)
+    return np.array(winners, dtype=np.int64)

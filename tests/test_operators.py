@@ -37,6 +37,7 @@ from evonas.operators import (
     unique_mask,
 )
 from evonas.space import CATEGORICAL, INTEGER, REAL, Categorical, Integer, Real, Space
+from reference import tournament_without_replacement
 
 # ----------------------------------------------------------------------------
 # Helpers
@@ -659,17 +660,61 @@ def win_share(winners: np.ndarray, index: int) -> float:
 )
 def test_binary_tournament_winner(criteria, winner):
     sel = TournamentSelection()
-    picks = sel.do(20_000, n_parents=1, seed=14, **criteria)
-    # Two of two individuals: the better wins unless it is drawn in neither slot.
-    assert binomial_ok(int((picks == winner).sum()), 20_000, 0.75)
+    picks = sel.do(2_000, n_parents=1, seed=14, **criteria)
+    # Competitors come without replacement: each binary tournament of a
+    # population of two meets both, so the better always wins.
+    assert (picks == winner).all()
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 10, 7777, 40_000])
+def test_tournament_competitors_are_permutations(n):
+    # k = 1: the winners are the competitors themselves. Every block of n
+    # consecutive ones is a permutation of the population, also where a
+    # block straddles two threads' work (7777 does not divide the chunks);
+    # 40,000 takes the bucketed shuffle.
+    n_select = {7777: 50_000, 40_000: 8 * 40_000 + 123}.get(n, 1_003)
+    picks = TournamentSelection(k=1).do(n_select, n_parents=1, fitness=np.zeros(n), seed=3, n_threads=2).ravel()
+    whole = n_select - n_select % n
+    blocks = np.sort(picks[:whole].reshape(-1, n), axis=1)
+    assert (blocks == np.arange(n)).all()
+    rest = picks[whole:]
+    assert np.unique(rest).size == rest.size
+    if n == 10:
+        # Positions within a permutation are uniform: index 0 lands in each
+        # of the 10 slots about equally often.
+        slots = np.flatnonzero(picks[:whole] == 0) % n
+        for s in range(n):
+            assert binomial_ok(int((slots == s).sum()), whole // n, 1 / n)
+    if n == 40_000:
+        # Uniform permutations: the first third of the indices takes
+        # hypergeometrically many (mean n / 9) of the first third of the
+        # places, in every block; the buckets do not show.
+        third = n // 3
+        counts = (picks[:whole].reshape(-1, n)[:, :third] < third).sum(axis=1)
+        sd = math.sqrt(third * (third / n) * (1 - third / n) * (n - third) / (n - 1))
+        assert (np.abs(counts - third * third / n) < 6 * sd).all()
+        assert abs(counts.mean() - third * third / n) < 6 * sd / math.sqrt(counts.size)
+        # Nor does the order inside a bucket: half the neighbours ascend
+        # (variance (n + 1) / 12 for a uniform permutation).
+        ascents = (np.diff(picks[:whole].reshape(-1, n), axis=1) > 0).sum(axis=1)
+        assert (np.abs(ascents - (n - 1) / 2) < 6 * math.sqrt((n + 1) / 12)).all()
 
 
 def test_tournament_pressure_and_shapes():
     fitness = np.arange(10.0)
-    for k in (1, 2, 4):
-        picks = TournamentSelection(k=k).do(50_000, n_parents=1, fitness=fitness, seed=15)
-        # The best of 10 wins unless it is never drawn: 1 - 0.9^k.
-        assert binomial_ok(int((picks == 0).sum()), 50_000, 1 - 0.9**k)
+    n_select = 50_000
+    for k in (1, 2, 3, 4):
+        picks = TournamentSelection(k=k).do(n_select, n_parents=1, fitness=fitness, seed=15).ravel()
+        counts = np.bincount(picks, minlength=10)
+        if 10 % k == 0:
+            # Tournaments never straddle two permutations: index 0 enters
+            # exactly one tournament per permutation, and wins it.
+            assert counts[0] == n_select * k // 10
+        # Against the brute-force scheme (its own random draws).
+        ref = tournament_without_replacement(fitness, 20_000, k, np.random.default_rng(k))
+        for i in range(10):
+            p = float((ref == i).mean())
+            assert binomial_ok(int(counts[i]), n_select, p, z=8.0), (k, i, counts[i] / n_select, p)
     pairs = TournamentSelection().do(7, rank=np.zeros(5, dtype=np.int32), seed=1)
     assert pairs.shape == (7, 2) and pairs.dtype == np.int64
     assert TournamentSelection().do(4, n_parents=3, fitness=fitness, seed=1).shape == (4, 3)
@@ -700,6 +745,8 @@ def test_selection_validation():
         sel.do(3, fitness=[1.0], n_parents=0)
     with pytest.raises(TypeError, match="'n_select'"):
         sel.do(None, fitness=[1.0])
+    with pytest.raises(ValueError, match=r"\* k must be at most 2\*\*28 \* the population size \(1\)"):
+        TournamentSelection(k=1024).do(2**18, fitness=[1.0])
 
 
 # ----------------------------------------------------------------------------

@@ -95,9 +95,11 @@ struct TournamentCriteria {
   const double* crowding = nullptr;
 };
 
-// n_select k-way tournaments among n individuals; competitors are drawn with
-// replacement, and ties go to the first competitor drawn (itself uniformly
-// random). Returns the winners' indices. O(n + n_select k).
+// n_select k-way tournaments among n individuals. Competitors come from random
+// permutations of the population laid end to end, k per tournament, so every
+// individual enters equally often (as in Deb's NSGA-II); ties go to the first
+// competitor drawn. n_select * k must be at most 2^28 * n. Returns the
+// winners' indices. O(n + n_select k).
 std::vector<std::int64_t> tournament_select(const TournamentCriteria& criteria, std::size_t n,
                                             std::size_t n_select, std::size_t k,
                                             std::uint64_t seed, std::uint64_t generation,

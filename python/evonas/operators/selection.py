@@ -26,13 +26,17 @@ def _criterion(values: Any, name: str) -> np.ndarray:
 class TournamentSelection:
     """k-way tournament selection with Deb's constraint handling.
 
-    Each tournament draws `k` competitors uniformly with replacement and picks
-    the best: lower constraint violation first (feasible individuals, ``cv <=
-    0``, beat infeasible ones; among infeasible ones less violation wins), then
-    lower Pareto rank with larger crowding distance as tie-break (NSGA-II's
-    crowded comparison), or lower `fitness`. NaN is worse than any number
-    (+inf included) in every criterion.
-    Remaining ties go to the first competitor drawn, itself uniformly random.
+    The competitors are random permutations of the population laid end to
+    end, `k` per tournament (tournament selection without replacement, as in
+    Deb's NSGA-II code and pymoo): every individual gets one place in each
+    permutation, so none misses a generation's tournaments by chance. Each
+    tournament picks the best: lower constraint violation first (feasible
+    individuals, ``cv <= 0``, beat infeasible ones; among infeasible ones
+    less violation wins), then lower Pareto rank with larger crowding
+    distance as tie-break (NSGA-II's crowded comparison), or lower
+    `fitness`. NaN is worse than any number (+inf included) in every
+    criterion. Remaining ties go to the competitor drawn first, itself
+    uniformly random.
 
     Parameters
     ----------
@@ -95,8 +99,9 @@ class TournamentSelection:
         -------
         numpy.ndarray of int64, shape (n_select, n_parents)
             Row indices of the winners; tournament ``t = i * n_parents + j``
-            fills entry ``[i, j]`` and draws from the stream
-            ``(seed, generation, t)``.
+            fills entry ``[i, j]`` with the best of the entries ``t * k`` to
+            ``t * k + k - 1`` of the permutations, permutation ``p`` drawn
+            from the stream ``(seed, generation, p)``.
 
         Notes
         -----
@@ -128,6 +133,11 @@ class TournamentSelection:
                 raise ValueError(f"'{name}' must have one entry per individual ({n_pop}), but it has {arr.shape[0]}")
         if n_pop == 0 and total > 0:
             raise ValueError("cannot select from an empty population (the criteria arrays are empty)")
+        if total * self.k > MAX_ROWS * n_pop:
+            raise ValueError(
+                f"'n_select' * 'n_parents' * k must be at most 2**28 * the population size ({n_pop}), "
+                f"but it is {total * self.k}"
+            )
         winners = _core.tournament_select(
             n_pop,
             total,
