@@ -1,8 +1,9 @@
 """Benchmark the forest surrogate against scikit-learn's tree ensembles.
 
-    python bench/bench_surrogate.py [--quick] [--threads N]
+    python bench/bench_surrogate.py [--quick] [--threads N] [--repeat N] [--predict-only]
 
-Three tables, each printed as markdown:
+Three tables, each printed as markdown (``--predict-only``: the third alone,
+for the evonas forests only):
 
 1. ranking quality: Kendall tau between predictions and the truth on held-out
    points of a synthetic function (Friedman #1 embedded in 50 features, with
@@ -123,6 +124,11 @@ def sklearn_spread(model: Any, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return per_tree.mean(axis=0), per_tree.std(axis=0)
 
 
+def fit_evonas(threads: int) -> dict[str, Any]:
+    X, y = data(1000, seed=1)
+    return {name: make().fit(X, y) for name, make in models(threads).items() if name.startswith("evonas")}
+
+
 def predict_table(fitted: dict[str, Any], threads: int, pools: list[int], repeat: int) -> None:
     print(f"\n### Prediction throughput, candidates/s ({threads} thread(s), best of {repeat})\n")
     rows: list[tuple[str, Callable[[np.ndarray], Any]]] = []
@@ -154,12 +160,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat", type=int, default=None, help="best of N runs (default 3, 1 with --quick)")
+    parser.add_argument("--predict-only", action="store_true", help="only the evonas prediction throughput")
     args = parser.parse_args()
-    repeat = 1 if args.quick else 3
+    repeat = args.repeat or (1 if args.quick else 3)
     sizes = [100, 300] if args.quick else [100, 300, 1000, 3000]
     pools = [10**4] if args.quick else [10**4, 10**5, 10**6]
     print(f"evonas {evonas.__version__}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"scikit-learn: {'yes' if ExtraTreesRegressor is not None else 'not installed'}")
+    if args.predict_only:
+        predict_table(fit_evonas(args.threads), args.threads, pools, repeat)
+        return
     quality_table(args.threads, sizes)
     fitted = fit_table(args.threads, repeat)
     predict_table(fitted, args.threads, pools, repeat)

@@ -11,7 +11,7 @@ import reference_forest as rf
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evonas import Categorical, Integer, Real, Space
+from evonas import Categorical, Integer, Real, Space, _core
 from evonas.surrogate import ForestSurrogate, GenomeEncoder, Surrogate, screen
 
 
@@ -85,6 +85,109 @@ def test_forest_matches_reference(data, n_trees, mf, msl, max_depth, bootstrap, 
     np.testing.assert_allclose(std, ref_std, rtol=1e-9, atol=1e-12)
     agree = (preds == preds[:, :1]).all(axis=1)
     assert (std[agree] == 0).all() and np.array_equal(mean[agree], preds[agree, 0])
+
+
+# -- prediction of hand-made node tables against the reference descent --------------
+
+# Few distinct values, with ties between nodes, signed zeros, neighbours and
+# ranges too wide or too narrow to divide into buckets.
+THRESHOLDS = [-1.5, -0.0, 0.0, 5e-324, 1e-300, 0.25, 0.5, np.nextafter(0.5, 1.0), 2.0, -1e308, 1e308]
+
+
+def random_tree(rng: np.random.Generator, d: int, max_depth: int, deep: bool, pool: np.ndarray) -> list[list]:
+    """[feature, threshold, right (local), value] rows in preorder; `deep`: a long chain."""
+    nodes: list[list] = []
+
+    def build(depth: int) -> None:
+        node = len(nodes)
+        if depth == max_depth or len(nodes) > 300 or (not deep and rng.random() < 0.25):
+            nodes.append([0, -np.inf, node, float(rng.integers(-8, 9)) / 4])
+            return
+        nodes.append([int(rng.integers(d)), float(rng.choice(pool)), None, 0.0])
+        if deep and rng.random() < 0.5:  # one side a leaf, the other goes on
+            nodes.append([0, -np.inf, node + 1, float(rng.integers(-8, 9)) / 4])
+        else:
+            build(depth + 1)
+        nodes[node][2] = len(nodes)
+        build(depth + 1)
+
+    build(0)
+    return nodes
+
+
+def node_arrays(trees: list[list[list]]) -> tuple[np.ndarray, ...]:
+    rows = [row for tree in trees for row in tree]
+    offsets = np.cumsum([0] + [len(tree) for tree in trees])
+    shift = np.repeat(offsets[:-1], [len(tree) for tree in trees])
+    return (np.array([r[0] for r in rows], np.int32), np.array([r[1] for r in rows], np.float64),
+            (np.array([r[2] for r in rows]) + shift).astype(np.int32), np.array([r[3] for r in rows], np.float64),
+            offsets.astype(np.int64))
+
+
+def queries(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+    """Rows from the thresholds, their neighbours and random values."""
+    pool = np.array(THRESHOLDS + [np.nextafter(t, s) for t in THRESHOLDS for s in (-np.inf, np.inf)] + [-3.0, 3.0])
+    X = rng.choice(pool, (n, d))
+    return np.where(rng.random((n, d)) < 0.2, rng.uniform(-3, 3, (n, d)), X)
+
+
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    d=st.integers(1, 3),
+    n_trees=st.integers(1, 5),
+    max_depth=st.sampled_from([0, 1, 3, 12, 60]),
+    deep=st.booleans(),
+    n=st.sampled_from([1, 7, 8, 9, 255, 257, 600]),
+)
+def test_prediction_matches_the_reference_descent(seed, d, n_trees, max_depth, deep, n):
+    rng = np.random.default_rng(seed)
+    pool = rng.choice(THRESHOLDS, int(rng.integers(1, len(THRESHOLDS) + 1)), replace=False)
+    trees = [random_tree(rng, d, max_depth, deep, pool) for _ in range(n_trees)]
+    X = queries(rng, n, d)
+    ref_mean, ref_std, preds = rf.predict(node_arrays(trees), X)
+    for t, tree in enumerate(trees):  # each tree alone: the leaf's value, bit for bit
+        mean, std = _core.forest_predict_packed(_core.forest_pack(node_arrays([tree]), d), X, 1)
+        assert np.array_equal(mean, preds[:, t]) and np.all(std == 0)
+    packed = _core.forest_pack(node_arrays(trees), d)
+    outputs = [_core.forest_predict_packed(packed, X, threads) for threads in (1, 2, 3)]
+    for mean, std in outputs:
+        assert np.array_equal(mean, outputs[0][0]) and np.array_equal(std, outputs[0][1])
+    mean, std = outputs[0]
+    np.testing.assert_allclose(mean, ref_mean, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(std, ref_std, rtol=1e-9, atol=1e-12)
+    legacy = _core.forest_predict(node_arrays(trees), d, X, 2)
+    assert np.array_equal(legacy[0], mean) and np.array_equal(legacy[1], std)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("n_features", [1, 3])
+def test_native_prediction_refuses_non_finite_rows(bad, n_features):
+    # A feature without thresholds (every tree splits on feature 0 only) is checked too.
+    trees = [[[0, 0.5, 2, 0.0], [0, -np.inf, 1, 1.0], [0, -np.inf, 2, 2.0]]]
+    packed = _core.forest_pack(node_arrays(trees), n_features)
+    for row in (0, 299, 599):
+        X = np.zeros((600, n_features))
+        X[row, -1] = bad
+        with pytest.raises(ValueError, match="X must be finite"):
+            _core.forest_predict_packed(packed, X, 2)
+
+
+def test_packed_forest_is_made_only_from_a_checked_table():
+    trees = [[[0, 0.5, 2, 0.0], [0, -np.inf, 1, 1.0], [0, -np.inf, 2, 2.0]]]
+    with pytest.raises(TypeError):
+        _core._PackedForest()
+    assert _core.forest_pack(node_arrays(trees), 3).n_features == 3
+    with pytest.raises(ValueError, match="malformed forest"):
+        _core.forest_pack(node_arrays(trees), 0)
+    with pytest.raises(ValueError, match="at most 4194303 features"):
+        _core.forest_pack(node_arrays(trees), 5_000_000)
+    arrays = list(node_arrays(trees))
+    arrays[2] = arrays[2].copy()
+    arrays[2][0] = 1  # the right child is the left one
+    with pytest.raises(ValueError, match="malformed forest"):
+        _core.forest_pack(tuple(arrays), 1)
+    with pytest.raises(ValueError, match="n_features columns"):
+        _core.forest_predict_packed(_core.forest_pack(node_arrays(trees), 1), np.zeros((2, 2)), 1)
 
 
 def test_min_samples_leaf_and_max_depth_hold():
@@ -222,8 +325,12 @@ def test_predict_rejects_bad_input():
     model.fit(np.random.default_rng(0).random((10, 3)), np.arange(10.0))
     with pytest.raises(ValueError, match="must have 3 columns"):
         model.predict(np.ones((2, 4)))
-    with pytest.raises(ValueError, match="must be finite"):
+    with pytest.raises(ValueError, match=r"must be finite, but 'X'\[0, 1\] is (np\.float64\()?nan"):
         model.predict(np.array([[0.0, np.nan, 1.0]]))
+    rows = np.ones((1000, 3))
+    rows[[700, 900], [2, 0]] = [np.inf, np.nan]
+    with pytest.raises(ValueError, match=r"must be finite, but 'X'\[700, 2\] is (np\.float64\()?inf"):
+        model.predict(rows)
     with pytest.raises(ValueError, match="must have 3 columns"):
         model.update(np.ones((2, 2)), np.ones(2))
     assert model.predict(np.ones((0, 3)))[0].shape == (0,)

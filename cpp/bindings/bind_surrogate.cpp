@@ -24,6 +24,24 @@ ForestView view(const ForestArrays& a, std::size_t n_features) {
           value.data(),       offset.data()};
 }
 
+PackedForest pack(const ForestArrays& forest, std::size_t n_features) {
+  const ForestView f = view(forest, n_features);
+  py::gil_scoped_release release;
+  return PackedForest(f);
+}
+
+py::tuple predict(const PackedForest& forest, const Matrix& X, int n_threads) {
+  if (X.ndim() != 2 || static_cast<std::size_t>(X.shape(1)) != forest.n_features())
+    throw std::invalid_argument("X must be a 2-D array with n_features columns");
+  const auto n = static_cast<std::size_t>(X.shape(0));
+  std::vector<double> mean(n), std(n);
+  {
+    py::gil_scoped_release release;
+    forest.predict(X.data(), n, mean.data(), std.data(), n_threads);
+  }
+  return py::make_tuple(to_numpy(std::move(mean)), to_numpy(std::move(std)));
+}
+
 }  // namespace
 
 void bind_surrogate(py::module_& m) {
@@ -49,19 +67,14 @@ void bind_surrogate(py::module_& m) {
       "forest_check",
       [](const ForestArrays& forest, std::size_t n_features) { check_forest(view(forest, n_features)); },
       py::arg("forest"), py::arg("n_features"));
+  // No constructor: only forest_pack makes one, from a checked table.
+  py::class_<PackedForest>(m, "_PackedForest").def_property_readonly("n_features", &PackedForest::n_features);
+  m.def("forest_pack", &pack, py::arg("forest"), py::arg("n_features"));
+  m.def("forest_predict_packed", &predict, py::arg("forest"), py::arg("X"), py::arg("n_threads"));
   m.def(
       "forest_predict",
       [](const ForestArrays& forest, std::size_t n_features, const Matrix& X, int n_threads) {
-        ForestView f = view(forest, n_features);
-        if (X.ndim() != 2 || static_cast<std::size_t>(X.shape(1)) != n_features)
-          throw std::invalid_argument("X must be a 2-D array with n_features columns");
-        const auto n = static_cast<std::size_t>(X.shape(0));
-        std::vector<double> mean(n), std(n);
-        {
-          py::gil_scoped_release release;
-          predict_forest(f, X.data(), n, mean.data(), std.data(), n_threads);
-        }
-        return py::make_tuple(to_numpy(std::move(mean)), to_numpy(std::move(std)));
+        return predict(pack(forest, n_features), X, n_threads);
       },
       py::arg("forest"), py::arg("n_features"), py::arg("X"), py::arg("n_threads"));
 }

@@ -1,9 +1,14 @@
-// Batch prediction of the tree ensemble. Rows go in blocks; within a block
-// each tree is walked for several rows in lockstep for a fixed number of
-// steps (its depth), so the loads of independent rows overlap and the loop
-// has no data-dependent branch (a leaf is a fixed point of the step); the
+// Batch prediction of the tree ensemble (PackedForest, see surrogate.hpp).
+//
+// Rows go in blocks of kBlock. A block is first encoded: each value becomes
+// its integer code (a bucket, then a binary search among the feature's
+// thresholds in it), stored feature-major so that a node's feature is a
+// fixed byte offset. Then each
+// tree is walked for kLanes rows in lockstep: the loads of independent rows
+// overlap, and a step has no data-dependent branch (the comparison becomes a
+// sign mask; a leaf is a fixed point of the step). A group stops as soon as
+// all its rows sit on leaves, instead of walking the tree's full depth. The
 // next tree is prefetched meanwhile.
-// Rows must be finite (the Python layer checks).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -18,9 +23,17 @@
 namespace evonas {
 namespace {
 
+using Node = PackedForest::Node;
+using Code = std::uint32_t;
+
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr std::size_t kLanes = 8;   // rows walked together
-constexpr std::size_t kBlock = 512;  // rows per block: each tree is reused by all of them
+constexpr std::size_t kLanes = 8;    // rows walked together (8 measured fastest of 4..16)
+constexpr std::size_t kBlock = 256;  // rows per block: each tree is reused by all of them
+constexpr std::size_t kSearch = 16;  // values binary-searched together while encoding
+constexpr std::size_t kTaskBlocks = 4;  // blocks per task handed to a thread (~1 ms for 100 deep trees)
+constexpr auto kNodeBytes = static_cast<std::int64_t>(sizeof(Node));
+// Node::column = feature * kBlock * sizeof(Code) must fit in 32 bits.
+constexpr std::size_t kMaxFeatures = std::numeric_limits<std::uint32_t>::max() / (kBlock * sizeof(Code));
 
 void prefetch(const void* p) {
 #if defined(__GNUC__)
@@ -28,12 +41,6 @@ void prefetch(const void* p) {
 #else
   (void)p;
 #endif
-}
-
-std::uint64_t sign_bit(double v) {
-  std::uint64_t bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  return bits >> 63;
 }
 
 [[noreturn]] void malformed(const std::string& what) {
@@ -70,51 +77,97 @@ std::vector<std::size_t> tree_depths(const ForestView& f) {
   return result;
 }
 
-// A node as one 16-byte record: a descent step touches a single cache line.
-struct Packed {
-  double threshold;
-  std::int32_t feature, right;
-};
-constexpr std::size_t kPerLine = 64 / sizeof(Packed);  // nodes per cache line
+using Coder = PackedForest::Coder;
 
-void predict_block(const ForestView& f, const std::vector<Packed>& nodes, const std::vector<std::size_t>& depths,
-                   const double* X, std::size_t rows, double* mean, double* std) {
-  const std::size_t d = f.n_features, n_trees = depths.size();
-  const Packed* table = nodes.data();
+// Monotone in x (each rounding is), so a threshold in a lower bucket than x
+// is < x and one in a higher bucket is > x. NaN goes to bucket 0.
+std::size_t bucket(const Coder& c, double x) {
+  const double s = (x - c.lo) * c.scale;
+  return s > 0 ? (s < static_cast<double>(c.n_buckets) ? static_cast<std::size_t>(s) : c.n_buckets - 1) : 0;
+}
+
+// codes[r] = 1 + #{thresholds of the feature < x_r} for the rows r < rows
+// of one column (x_r = column[r * stride]); throws std::invalid_argument if
+// an x_r is not finite. That count is start[bucket] plus a branchless binary
+// search over the `width` thresholds from there (padded with +inf), whose
+// trip count is the same for every value: kSearch of them run in lockstep.
+void encode_column(const Coder& c, const double* sorted, const std::uint32_t* start, const double* column,
+                   std::size_t stride, std::size_t rows, Code* codes) {
+  bool finite = true;
+  for (std::size_t r0 = 0; r0 < rows; r0 += kSearch) {
+    std::array<double, kSearch> x;
+    std::array<std::size_t, kSearch> base;
+    for (std::size_t k = 0; k < kSearch; ++k) {
+      x[k] = column[std::min(r0 + k, rows - 1) * stride];
+      finite &= x[k] - x[k] == 0.0;  // NaN for NaN and infinities
+      base[k] = start[bucket(c, x[k])];
+    }
+    // Invariant: the answer lies in [base, base + n]; each round halves n.
+    for (std::size_t n = c.width; n > 1;) {
+      const std::size_t half = n / 2;
+      for (std::size_t k = 0; k < kSearch; ++k) base[k] = sorted[base[k] + half] < x[k] ? base[k] + half : base[k];
+      n -= half;
+    }
+    const std::size_t lanes = std::min(kSearch, rows - r0);
+    for (std::size_t k = 0; k < lanes; ++k)
+      codes[r0 + k] = static_cast<Code>(1 + base[k] + (sorted[base[k]] < x[k] ? 1 : 0));
+  }
+  if (!finite) throw std::invalid_argument("X must be finite");
+}
+
+// The packed forest, as walk_block reads it.
+struct Tables {
+  const Node* nodes;
+  const double* value;
+  const std::int64_t* tree_offset;
+  const std::size_t* depth;
+  std::size_t n_trees;
+};
+
+// Mean and std over the trees for the rows of one encoded block.
+void walk_block(const Tables& f, const Code* codes, std::size_t rows, double* mean, double* std) {
+  const char* table = reinterpret_cast<const char*>(f.nodes);
   // Shifted sums (by tree 0's value) keep the variance exact when trees agree.
   std::array<double, kBlock> first{}, sum{}, sum2{};
-  for (std::size_t t = 0; t < n_trees; ++t) {
-    const auto root = static_cast<std::int32_t>(f.tree_offset[t]);
-    // The next tree (nodes and values) streams in while this one is walked: a
-    // forest is larger than L2, and fetching a tree on demand costs as much
-    // as walking it.
-    const std::size_t next_lo = t + 1 < n_trees ? static_cast<std::size_t>(f.tree_offset[t + 1]) : 0;
-    const std::size_t next_hi = t + 1 < n_trees ? static_cast<std::size_t>(f.tree_offset[t + 2]) : 0;
-    const std::size_t groups = (rows + kLanes - 1) / kLanes;
+  const std::size_t groups = (rows + kLanes - 1) / kLanes;
+  for (std::size_t t = 0; t < f.n_trees; ++t) {
+    const std::int64_t root = f.tree_offset[t] * kNodeBytes;
+    // The next tree (nodes and values) streams in while this one is walked:
+    // fetching a tree on demand costs as much as walking it.
+    const bool last = t + 1 == f.n_trees;
+    const auto next_lo = static_cast<std::size_t>(last ? 0 : f.tree_offset[t + 1]);
+    const auto next_hi = static_cast<std::size_t>(last ? 0 : f.tree_offset[t + 2]);
     const std::size_t per_group = (next_hi - next_lo + groups - 1) / groups;
     std::size_t fetch = next_lo;
     for (std::size_t g = 0; g < rows; g += kLanes) {
-      for (const std::size_t end = std::min(next_hi, fetch + per_group); fetch < end; fetch += kPerLine) {
-        prefetch(table + fetch);
-        prefetch(f.value + fetch);  // leaf values: 8 a line, so every line is asked for
+      for (const std::size_t end = std::min(next_hi, fetch + per_group); fetch < end; fetch += 4) {
+        prefetch(f.nodes + fetch);  // 4 nodes a cache line
+        prefetch(f.value + fetch);  // 8 values a line, so every line is asked for
       }
-      std::array<const double*, kLanes> x;
-      for (std::size_t k = 0; k < kLanes; ++k) x[k] = X + std::min(g + k, rows - 1) * d;
-      std::array<std::int32_t, kLanes> node;
-      node.fill(root);
-      for (std::size_t step = 0; step < depths[t]; ++step)
+      const char* x = reinterpret_cast<const char*>(codes + g);
+      std::array<const char*, kLanes> node;  // each lane's node
+      node.fill(table + root);
+      // A step never moves a row back and moves it unless it is on a leaf, so
+      // the lanes' addresses keep their sum exactly when all are on leaves.
+      std::uintptr_t before = kLanes * reinterpret_cast<std::uintptr_t>(table + root);
+      for (std::size_t step = 0; step < f.depth[t]; ++step) {
+        std::uintptr_t after = 0;
         for (std::size_t k = 0; k < kLanes; ++k) {
-          // x <= thr as the sign bit of thr - x (X is finite; a leaf's -inf
-          // sends it to itself): compilers turn a comparison into a branch
-          // here, a coin flip the CPU mispredicts.
-          const std::int32_t i = node[k];
-          const Packed& p = table[i];
-          const auto left = static_cast<std::int32_t>(1 - sign_bit(p.threshold - x[k][p.feature]));
-          node[k] = p.right + left * (i + 1 - p.right);
+          const Node& p = *reinterpret_cast<const Node*>(node[k]);
+          Code code;
+          std::memcpy(&code, x + p.column + k * sizeof(Code), sizeof code);
+          // code <= rank as the sign of rank - code: compilers turn a
+          // comparison into a branch here, a coin flip the CPU mispredicts.
+          const std::int64_t go_right = (static_cast<std::int64_t>(p.rank) - static_cast<std::int64_t>(code)) >> 63;
+          node[k] += kNodeBytes + (p.skip & go_right);
+          after += reinterpret_cast<std::uintptr_t>(node[k]);
         }
+        if (after == before) break;
+        before = after;
+      }
       const std::size_t lanes = std::min(kLanes, rows - g);
       for (std::size_t k = 0; k < lanes; ++k) {
-        const double v = f.value[node[k]];
+        const double v = f.value[(node[k] - table) / kNodeBytes];
         if (t == 0) {
           first[g + k] = v;
         } else {
@@ -125,7 +178,7 @@ void predict_block(const ForestView& f, const std::vector<Packed>& nodes, const 
       }
     }
   }
-  const auto T = static_cast<double>(n_trees);
+  const auto T = static_cast<double>(f.n_trees);
   for (std::size_t r = 0; r < rows; ++r) {
     const double shift = sum[r] / T;
     mean[r] = first[r] + shift;
@@ -137,18 +190,82 @@ void predict_block(const ForestView& f, const std::vector<Packed>& nodes, const 
 
 void check_forest(const ForestView& forest) { tree_depths(forest); }
 
-void predict_forest(const ForestView& forest, const double* X, std::size_t n, double* mean, double* std,
-                    int n_threads) {
-  const std::vector<std::size_t> depths = tree_depths(forest);
-  std::vector<Packed> nodes(forest.n_nodes);
-  for (std::size_t i = 0; i < forest.n_nodes; ++i)
-    nodes[i] = {forest.threshold[i], forest.feature[i], forest.right[i]};
+PackedForest::PackedForest(const ForestView& forest)
+    : n_features_(forest.n_features),
+      value_(forest.value, forest.value + forest.n_nodes),
+      tree_offset_(forest.tree_offset, forest.tree_offset + forest.n_trees + 1),
+      depth_(tree_depths(forest)) {
+  const std::size_t d = n_features_, n_nodes = forest.n_nodes;
+  if (d > kMaxFeatures)
+    throw std::invalid_argument("a forest for prediction may have at most " + std::to_string(kMaxFeatures) +
+                                " features, but it has " + std::to_string(d));
+  auto is_leaf = [&](std::size_t i) { return forest.right[i] == static_cast<std::int64_t>(i); };
+  // Thresholds grouped by feature (a counting sort), then sorted and made distinct.
+  std::vector<std::size_t> offset(d + 1, 0);
+  for (std::size_t i = 0; i < n_nodes; ++i)
+    if (!is_leaf(i)) ++offset[static_cast<std::size_t>(forest.feature[i]) + 1];
+  for (std::size_t j = 0; j < d; ++j) offset[j + 1] += offset[j];
+  std::vector<double> grouped(offset[d]);
+  std::vector<std::size_t> fill(offset.begin(), offset.end() - 1);
+  for (std::size_t i = 0; i < n_nodes; ++i)
+    if (!is_leaf(i)) grouped[fill[static_cast<std::size_t>(forest.feature[i])]++] = forest.threshold[i];
+  coders_.resize(d);
+  for (std::size_t j = 0; j < d; ++j) {
+    const auto lo = grouped.begin() + static_cast<std::ptrdiff_t>(offset[j]);
+    const auto hi = grouped.begin() + static_cast<std::ptrdiff_t>(offset[j + 1]);
+    std::sort(lo, hi);
+    const std::vector<double> t(lo, std::unique(lo, hi));
+    Coder& c = coders_[j];
+    c.n_buckets = std::max<std::size_t>(1, t.size());
+    if (t.size() > 1) {
+      c.lo = t.front();
+      c.scale = static_cast<double>(c.n_buckets) / (t.back() - t.front());
+      if (!std::isfinite(c.scale)) c.scale = 0;  // a range of overflowing width: one bucket
+    }
+    c.start = start_.size();
+    start_.resize(c.start + c.n_buckets + 1, 0);
+    for (const double v : t) ++start_[c.start + bucket(c, v) + 1];
+    for (std::size_t b = 0; b < c.n_buckets; ++b) {
+      c.width = std::max<std::size_t>(c.width, start_[c.start + b + 1]);
+      start_[c.start + b + 1] += start_[c.start + b];
+    }
+    c.sorted = sorted_.size();
+    sorted_.insert(sorted_.end(), t.begin(), t.end());
+    sorted_.resize(sorted_.size() + c.width, kInf);
+  }
+  nodes_.resize(n_nodes);
+  for (std::size_t i = 0; i < n_nodes; ++i) {
+    if (is_leaf(i)) {
+      nodes_[i] = {0, 0, -kNodeBytes};
+      continue;
+    }
+    const auto j = static_cast<std::size_t>(forest.feature[i]);
+    const Coder& c = coders_[j];
+    const double* t = sorted_.data() + c.sorted;
+    const double* t_end = t + start_[c.start + c.n_buckets];
+    const auto rank = static_cast<std::uint32_t>(1 + (std::lower_bound(t, t_end, forest.threshold[i]) - t));
+    const auto column = static_cast<std::uint32_t>(j * kBlock * sizeof(Code));
+    nodes_[i] = {rank, column, (forest.right[i] - static_cast<std::int64_t>(i) - 1) * kNodeBytes};
+  }
+}
+
+void PackedForest::predict(const double* X, std::size_t n, double* mean, double* std, int n_threads) const {
+  const std::size_t d = n_features_;
+  const Tables tables{nodes_.data(), value_.data(), tree_offset_.data(), depth_.data(), depth_.size()};
   const std::size_t n_blocks = (n + kBlock - 1) / kBlock;
-  // A block costs ~n_trees * depth * kBlock steps: enough to be worth a thread.
-  parallel_for(n_blocks, n_threads, 1, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t b = lo; b < hi; ++b) {
+  const std::size_t n_tasks = (n_blocks + kTaskBlocks - 1) / kTaskBlocks;
+  // Tasks are handed out as threads come free: a core shared with another
+  // process then costs its share of the work, not half of the wall time.
+  parallel_tasks(n_tasks, n_threads, [&](std::size_t task) {
+    std::vector<Code> codes(d * kBlock, Code{1});  // lanes past a block's last row read stale codes, never used
+    for (std::size_t b = task * kTaskBlocks; b < std::min(n_blocks, (task + 1) * kTaskBlocks); ++b) {
       const std::size_t begin = b * kBlock, rows = std::min(kBlock, n - begin);
-      predict_block(forest, nodes, depths, X + begin * forest.n_features, rows, mean + begin, std + begin);
+      for (std::size_t j = 0; j < d; ++j) {
+        const Coder& c = coders_[j];
+        encode_column(c, sorted_.data() + c.sorted, start_.data() + c.start, X + begin * d + j, d, rows,
+                      codes.data() + j * kBlock);
+      }
+      walk_block(tables, codes.data(), rows, mean + begin, std + begin);
     }
   });
 }

@@ -81,10 +81,57 @@ Forest fit_forest(const double* X, const double* y, std::size_t n, std::size_t d
 // throws std::invalid_argument if not. O(n_nodes).
 void check_forest(const ForestView& forest);
 
-// Predicts finite rows X (n x forest.n_features): mean[i] over the trees and std[i],
-// their population standard deviation (0 where all trees agree exactly).
-// Checks the table first (check_forest). The result does not depend on n_threads.
-void predict_forest(const ForestView& forest, const double* X, std::size_t n, double* mean, double* std,
-                    int n_threads);
+// A forest prepared for batch prediction: checked and packed once, then
+// reused by every predict call.
+//
+// Each feature's distinct split thresholds are kept sorted, and a row's value
+// x is replaced by its code 1 + #{thresholds of that feature < x}; a node
+// whose threshold is the j-th (from 0) sends x left exactly when code(x) <=
+// j + 1, the node's rank: x <= thr[j] iff fewer than j + 1 thresholds lie
+// below x. So a descent step compares two integers, with the result of
+// `x <= threshold`.
+class PackedForest {
+ public:
+  // One node in 16 bytes. A leaf has rank 0 (every code is >= 1, so it
+  // "goes right") and skip -sizeof(Node): a step leaves it where it is.
+  struct Node {
+    std::uint32_t rank;
+    std::uint32_t column;  // byte offset of the node's feature in a block of codes
+    std::int64_t skip;     // bytes from the next node (the left child) to the right child
+  };
+
+  // What turns a feature's values into codes. Its m distinct thresholds are
+  // spread over buckets by a monotone function of the value; a value's code
+  // then only needs a search among the thresholds of its own bucket.
+  struct Coder {
+    double lo = 0, scale = 0;  // bucket(x) = clamp(floor((x - lo) * scale), 0, n_buckets - 1)
+    std::size_t n_buckets = 1;
+    std::size_t width = 1;   // the most thresholds in one bucket, at least 1
+    std::size_t sorted = 0;  // offset in sorted_ of the m thresholds, then `width` entries of +inf
+    std::size_t start = 0;   // offset in start_ of n_buckets + 1 entries: #{thresholds in lower buckets}
+  };
+
+  // Checks the table (as check_forest) and packs it; throws
+  // std::invalid_argument if it is malformed. O(n_nodes log n_nodes).
+  explicit PackedForest(const ForestView& forest);
+
+  std::size_t n_features() const { return n_features_; }
+
+  // Predicts rows X (n x n_features()): mean[i] over the trees and std[i],
+  // their population standard deviation (0 where all trees agree exactly).
+  // Throws std::invalid_argument if X is not finite (it is checked as it is
+  // read). The result does not depend on n_threads.
+  void predict(const double* X, std::size_t n, double* mean, double* std, int n_threads) const;
+
+ private:
+  std::size_t n_features_;
+  std::vector<Node> nodes_;
+  std::vector<double> value_;
+  std::vector<std::int64_t> tree_offset_;
+  std::vector<std::size_t> depth_;  // steps from each tree's root to its deepest leaf
+  std::vector<Coder> coders_;  // one per feature
+  std::vector<double> sorted_;
+  std::vector<std::uint32_t> start_;
+};
 
 }  // namespace evonas
