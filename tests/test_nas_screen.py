@@ -80,7 +80,7 @@ def test_choose_takes_the_predicted_best(monkeypatch):
     big = np.argsort(-_params(archs), kind="stable")[:5]
     X, archs = np.vstack([X, X[big]]), archs + [archs[i] for i in big]
     history = _history(space, X[:6], archs[:6], np.linspace(0.1, 0.9, 6))
-    rows = screening.choose(space, X, archs, history, parse_objectives(("accuracy",)), (), SHAPE, CLASSES, 10,
+    rows = screening.choose(space, X, history, parse_objectives(("accuracy",)), (), SHAPE, CLASSES, 10,
                             kappa=1.0, seed=0)
     assert rows.shape == (10,)
     fresh = _fresh_rows(archs, history)
@@ -101,7 +101,7 @@ def test_choose_puts_members_over_a_hard_limit_last(monkeypatch):
     k = feasible + 5
     assert k < len(archs)
     history = _history(space, X[:6], archs[:6], np.linspace(0.1, 0.9, 6))
-    rows = screening.choose(space, X, archs, history, parse_objectives(("accuracy", "params")),
+    rows = screening.choose(space, X, history, parse_objectives(("accuracy", "params")),
                             parse_constraints((f"params<={limit}",)), SHAPE, CLASSES, k, kappa=1.0, seed=0)
     assert rows.shape == (k,) and len(set(rows.tolist())) == k
     assert (params[rows[:feasible]] <= limit).all() and (params[rows[feasible:]] > limit).all()
@@ -112,7 +112,7 @@ def test_choose_puts_members_over_a_hard_limit_last(monkeypatch):
 def test_choose_without_enough_history_takes_the_pool_in_order():
     space, X, archs = _pool(50)
     history = _history(space, X[:3], archs[:3], [0.5, 0.6, 0.7])
-    rows = screening.choose(space, X, archs, history, parse_objectives(("accuracy", "params")), (), SHAPE, CLASSES,
+    rows = screening.choose(space, X, history, parse_objectives(("accuracy", "params")), (), SHAPE, CLASSES,
                             7, kappa=1.0, seed=0)
     assert rows.tolist() == _fresh_rows(archs, history)[:7]
 
@@ -123,7 +123,7 @@ def test_choose_repeats_networks_only_when_the_new_ones_run_out():
     history = _history(space, X[:3], archs[:3], [0.5, 0.6, 0.7])
     fresh = _fresh_rows(archs, history)
     assert len(fresh) <= 60 - 13
-    rows = screening.choose(space, X, archs, history, parse_objectives(("accuracy", "params")), (), SHAPE, CLASSES,
+    rows = screening.choose(space, X, history, parse_objectives(("accuracy", "params")), (), SHAPE, CLASSES,
                             60, kappa=1.0, seed=0)
     assert rows[: len(fresh)].tolist() == fresh
     assert sorted(rows.tolist()) == list(range(60))
@@ -135,7 +135,7 @@ def test_real_surrogate_learns_a_known_trend():
     space, X, archs = _pool(400)
     params = _params(archs)
     history = _history(space, X[:40], archs[:40], np.log10(params[:40]) / 10)
-    rows = screening.choose(space, X[40:], archs[40:], history, parse_objectives(("accuracy",)), (), SHAPE, CLASSES,
+    rows = screening.choose(space, X[40:], history, parse_objectives(("accuracy",)), (), SHAPE, CLASSES,
                             20, kappa=0.0, seed=0)
     pool = params[40:]
     assert np.median(pool[rows]) >= np.quantile(pool, 0.75)

@@ -1,7 +1,8 @@
 """Surrogate-assisted screening of a bred pool: which candidates to train.
 
 The engine breeds a pool much larger than a generation; every member gets
-its exact closed-form costs (parameters and MACs, :func:`cheap_costs`, no
+its exact closed-form costs (parameters and MACs, those of :func:`cheap_costs`,
+computed for the whole pool at once by :func:`evonas.nas.pool.repair_pool`; no
 model built), and a forest surrogate fitted on the trained candidates of the
 run predicts the rest of the objectives: the trained ones (accuracy, loss,
 ...) and the cheap ones that need a built model (size, latency), which are
@@ -18,9 +19,8 @@ import numpy as np
 
 from ..store import Candidate
 from ..surrogate import ForestSurrogate, GenomeEncoder, screen
-from .arch import Architecture
-from .costs import cheap_costs
 from .objectives import Constraint, Objective, engine_values
+from .pool import repair_pool
 from .space import NASSpace
 
 __all__ = ["EXACT", "MIN_HISTORY", "choose"]
@@ -32,12 +32,15 @@ EXACT = frozenset({"params", "macs"})
 MIN_HISTORY = 4
 _EXTRA = ("log10_params", "log10_macs", "depth")
 _TREES = 64
+#: Pool rows encoded and predicted at a time: the features of a 10**6 pool
+#: (~170 float64 columns) would take over a gigabyte at once; a chunk of
+#: ~20 MB stays in cache-friendly, reused memory.
+_CHUNK = 16384
 
 
 def choose(
     space: NASSpace,
     X: np.ndarray,
-    archs: Sequence[Architecture],
     history: Sequence[Candidate],
     objectives: tuple[Objective, ...],
     constraints: tuple[Constraint, ...],
@@ -50,15 +53,18 @@ def choose(
 ) -> np.ndarray:
     """The rows of the pool `X` to train, best first.
 
+    The pool and the trained genomes are decoded, repaired and costed
+    together by :func:`evonas.nas.pool.repair_pool` (vectorised, no
+    `Architecture` objects), so a pool of 10**6 takes seconds.
+
     Parameters
     ----------
     space : NASSpace
     X : numpy.ndarray, shape (n, len(space.space))
         The bred pool (genomes).
-    archs : sequence of Architecture
-        The decoded and repaired architectures of `X`, in row order.
     history : sequence of Candidate
-        Trained ("done") candidates the surrogate learns from.
+        Trained ("done") candidates the surrogate learns from; their genomes
+        stand for their (repaired) architectures.
     objectives, constraints
         Of the search.
     input_shape, n_classes
@@ -79,38 +85,38 @@ def choose(
         members that break a hard limit on an exact cost (they would not be
         trained), fewest violations first.
     """
+    X = np.asarray(X, dtype=np.float64)
+    genes = len(space.space)
+    if X.ndim != 2 or X.shape[1] != genes:
+        raise ValueError(f"'X' must have shape (n, {genes}) (one column per gene), but it has shape {X.shape}")
     n = X.shape[0]
     k = min(k, n)
-    costs = _costs(archs, input_shape, n_classes)
+    history = [c for c in history if c.objectives and c.arch]
+    H = space.space.validate(np.array([c.genome for c in history], dtype=np.float64).reshape(-1, genes),
+                             "history genomes")
+    # Pool and history in one call, so that their architecture keys compare.
+    both = repair_pool(space, np.vstack([X, H]), input_shape, n_classes)
+    costs = np.column_stack([both.params, both.macs, both.depth]).astype(np.float64)
+    costs, known_costs = costs[:n], costs[n:]
+    # New: neither trained before nor an earlier pool member's (different
+    # genomes can repair to the same network; training it again would waste a training).
+    trained = np.zeros(both.keys.shape[0], dtype=bool)
+    trained[both.keys[n:]] = True
+    fresh = both.first_seen()[:n] & ~trained[both.keys[:n]]
     limits = [c for c in constraints if c.objective.name in EXACT]  # the others are checked after the choice
-    cols = {"params": costs[:, 0], "macs": costs[:, 1]}
     excess = np.zeros(n)
     for c in limits:
-        excess += np.maximum(np.array([c.violation(v) for v in cols[c.objective.name]]), 0.0)
-    history = [c for c in history if c.objectives and c.arch]
-    known = [Architecture.from_json(str(c.arch)) for c in history]
-    fresh = _fresh(archs, known)
+        v = costs[:, ("params", "macs").index(c.objective.name)]
+        excess += np.maximum(v - c.limit if c.upper else c.limit - v, 0.0)  # Constraint.violation, vectorised
     feasible = np.flatnonzero((excess <= 0) & fresh)
     repeats = np.flatnonzero((excess <= 0) & ~fresh)
     over = np.flatnonzero(excess > 0)
     over = over[np.argsort(excess[over], kind="stable")]
     if len(history) >= MIN_HISTORY:
         take = min(k, feasible.shape[0])
-        feasible = feasible[_screen(space, X[feasible], costs[feasible], history, _costs(known, input_shape, n_classes),
-                                    objectives, take, kappa, seed)]
+        feasible = feasible[_screen(space, X[feasible], costs[feasible], history, H, known_costs, objectives, take,
+                                    kappa, seed)]
     return np.concatenate([feasible, repeats, over])[:k].astype(np.int64)
-
-
-def _fresh(archs: Sequence[Architecture], known: Sequence[Architecture]) -> np.ndarray:
-    """Per pool member: whether its (repaired) architecture is new, i.e. not
-    trained before and not an earlier pool member's (different genomes can
-    repair to the same network; training it again would waste a training)."""
-    seen = set(known)  # frozen dataclasses: hashable, equal field by field
-    out = np.empty(len(archs), dtype=bool)
-    for i, arch in enumerate(archs):
-        out[i] = arch not in seen
-        seen.add(arch)
-    return out
 
 
 def _screen(
@@ -118,6 +124,7 @@ def _screen(
     X: np.ndarray,
     costs: np.ndarray,
     history: Sequence[Candidate],
+    H: np.ndarray,
     known_costs: np.ndarray,
     objectives: tuple[Objective, ...],
     k: int,
@@ -125,37 +132,30 @@ def _screen(
     seed: int,
 ) -> np.ndarray:
     """Indices into `X` (costs `costs`) of the `k` candidates `screen` ranks
-    best, learning from `history` (costs `known_costs`)."""
+    best, learning from `history` (genomes `H`, costs `known_costs`)."""
+    n = X.shape[0]
     if k == 0:
         return np.empty(0, dtype=np.int64)
     encoder = GenomeEncoder(space.space, extra=_EXTRA)
-    pool = encoder.transform(X, extra=_extra(costs))
-    known = encoder.transform(np.array([c.genome for c in history]), extra=_extra(known_costs))
+    known = encoder.transform(H, extra=_extra(known_costs))
     predicted = [o for o in objectives if o.name not in EXACT]
-    means, stds = [], []
+    models = []
     for j, obj in enumerate(predicted):
         y = np.array([engine_values((obj,), c.objectives or {})[0] for c in history])
         ok = np.isfinite(y)
         if ok.sum() < MIN_HISTORY:
             continue  # never measured (e.g. every training failed): no opinion on it
-        model = ForestSurrogate(n_trees=_TREES, seed=seed + j).fit(known[ok], y[ok])
-        mean, std = model.predict(pool)
-        means.append(mean)
-        stds.append(std)
-    if not means:  # only exact objectives to go by
-        means, stds = [np.zeros(X.shape[0])], [np.zeros(X.shape[0])]
+        models.append(ForestSurrogate(n_trees=_TREES, seed=seed + j).fit(known[ok], y[ok]))
+    # Only exact objectives to go by: every prediction is 0.
+    means, stds = np.zeros((n, max(len(models), 1))), np.zeros((n, max(len(models), 1)))
+    for start in range(0, n if models else 0, _CHUNK):
+        rows = slice(start, start + _CHUNK)
+        features = encoder.transform(X[rows], extra=_extra(costs[rows]), check=False)  # repair_pool checked X
+        for m, model in enumerate(models):
+            means[rows, m], stds[rows, m] = model.predict(features)
     exact = [costs[:, ("params", "macs").index(o.name)] for o in objectives if o.name in EXACT]
     cheap_F = np.column_stack(exact) if exact else None
-    return screen(cheap_F, np.column_stack(means), np.column_stack(stds), k, kappa=kappa)
-
-
-def _costs(archs: Sequence[Architecture], input_shape: tuple[int, ...], n_classes: int) -> np.ndarray:
-    """(params, MACs, depth) per architecture; depth counts the non-identity blocks."""
-    out = np.empty((len(archs), 3))
-    for i, arch in enumerate(archs):
-        c = cheap_costs(arch, input_shape, n_classes)
-        out[i] = c["params"], c["macs"], sum(b.type != "identity" for b in arch.blocks)
-    return out
+    return screen(cheap_F, means, stds, k, kappa=kappa)
 
 
 def _extra(costs: np.ndarray) -> np.ndarray:

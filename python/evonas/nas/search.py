@@ -365,12 +365,10 @@ class _Search:
         """
         from .screening import choose
 
-        archs = [self.space.repair(a, self.data.input_shape) for a in self.space.decode(X)]
         history = [c for c in self.store.candidates(status="done") if c.generation < generation]
         rows = choose(
             self.space,
             X,
-            archs,
             history,
             self.objectives,
             self.constraints,
