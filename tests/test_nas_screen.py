@@ -16,6 +16,7 @@ torch = pytest.importorskip("torch")
 from evonas.algorithms import NSGA2  # noqa: E402
 from evonas.cli import _parser  # noqa: E402
 from evonas.nas import screening  # noqa: E402
+from evonas.nas.arch import Architecture  # noqa: E402
 from evonas.nas.costs import cheap_costs  # noqa: E402
 from evonas.nas.objectives import parse_constraints, parse_objectives  # noqa: E402
 from evonas.nas.search import SearchSettings, search, search_space  # noqa: E402
@@ -51,12 +52,12 @@ def _params(archs) -> np.ndarray:
 
 def _fresh_rows(archs, history) -> list[int]:
     """Brute force: pool rows whose architecture was neither trained nor met earlier in the pool."""
-    seen = [c.arch for c in history]
+    seen = [Architecture.from_json(c.arch).canonical() for c in history]
     out = []
     for i, a in enumerate(archs):
-        if a.to_json() not in seen:
+        if a.canonical() not in seen:
             out.append(i)
-        seen.append(a.to_json())
+        seen.append(a.canonical())
     return out
 
 
@@ -70,7 +71,7 @@ class _KnownPrediction:
         return self
 
     def predict(self, X):
-        return -X[:, -3], np.zeros(X.shape[0])
+        return -X[:, -len(screening._EXTRA)], np.zeros(X.shape[0])
 
 
 def test_choose_takes_the_predicted_best(monkeypatch):
@@ -90,6 +91,32 @@ def test_choose_takes_the_predicted_best(monkeypatch):
     # new networks are the 10 largest.
     params = _params(archs)
     assert sorted(params[rows]) == sorted(np.sort(params[fresh])[-10:])
+
+
+def test_trained_fraction_is_a_feature(monkeypatch):
+    """Multi-fidelity history: the forests see epochs trained / epoch budget; the pool is predicted fully trained."""
+    seen: dict[str, list] = {"fit": [], "predict": []}
+
+    class Recorder(_KnownPrediction):
+        def fit(self, X, y):
+            seen["fit"].append(X.copy())
+            return self
+
+        def predict(self, X):
+            seen["predict"].append(X.copy())
+            return super().predict(X)
+
+    monkeypatch.setattr(screening, "ForestSurrogate", Recorder)
+    space, X, archs = _pool(60)
+    fidelity = [1, 2, 3, 1, 2, 3]
+    history = [dataclasses.replace(c, fidelity=f)
+               for c, f in zip(_history(space, X[:6], archs[:6], np.linspace(0.1, 0.9, 6)), fidelity)]
+    screening.choose(space, X[6:], history, parse_objectives(("accuracy",)), (), SHAPE, CLASSES, 5, kappa=1.0, seed=0)
+    col = screening._EXTRA.index("trained_fraction") - len(screening._EXTRA)
+    (fitted,) = seen["fit"]
+    np.testing.assert_allclose(fitted[:, col], [f / a.epochs for f, a in zip(fidelity, archs[:6])])
+    assert len(set(fitted[:, col])) > 1
+    assert all((P[:, col] == 1.0).all() for P in seen["predict"])
 
 
 def test_choose_puts_members_over_a_hard_limit_last(monkeypatch):

@@ -30,7 +30,11 @@ EXACT = frozenset({"params", "macs"})
 #: Trained candidates needed before the surrogate is trusted; with fewer, the
 #: pool is taken in bred order.
 MIN_HISTORY = 4
-_EXTRA = ("log10_params", "log10_macs", "depth")
+#: Derived feature columns. ``trained_fraction`` (epochs trained / the
+#: candidate's epoch budget) lets the forests learn from multi-fidelity results
+#: without taking a briefly trained network's accuracy for its final one; pool
+#: members are predicted at 1 (fully trained).
+_EXTRA = ("log10_params", "log10_macs", "depth", "trained_fraction")
 _TREES = 64
 #: Pool rows encoded and predicted at a time: the features of a 10**6 pool
 #: (~170 float64 columns) would take over a gigabyte at once; a chunk of
@@ -98,6 +102,8 @@ def choose(
     both = repair_pool(space, np.vstack([X, H]), input_shape, n_classes)
     costs = np.column_stack([both.params, both.macs, both.depth]).astype(np.float64)
     costs, known_costs = costs[:n], costs[n:]
+    budget = both.fields[n:, both.names.index("epochs")]
+    fraction = np.array([c.fidelity for c in history], dtype=np.float64).reshape(-1) / np.maximum(budget, 1.0)
     # New: neither trained before nor an earlier pool member's (different
     # genomes can repair to the same network; training it again would waste a training).
     trained = np.zeros(both.keys.shape[0], dtype=bool)
@@ -114,8 +120,8 @@ def choose(
     over = over[np.argsort(excess[over], kind="stable")]
     if len(history) >= MIN_HISTORY:
         take = min(k, feasible.shape[0])
-        feasible = feasible[_screen(space, X[feasible], costs[feasible], history, H, known_costs, objectives, take,
-                                    kappa, seed)]
+        feasible = feasible[_screen(space, X[feasible], costs[feasible], history, H, known_costs, fraction, objectives,
+                                    take, kappa, seed)]
     return np.concatenate([feasible, repeats, over])[:k].astype(np.int64)
 
 
@@ -126,18 +132,20 @@ def _screen(
     history: Sequence[Candidate],
     H: np.ndarray,
     known_costs: np.ndarray,
+    fraction: np.ndarray,
     objectives: tuple[Objective, ...],
     k: int,
     kappa: float,
     seed: int,
 ) -> np.ndarray:
     """Indices into `X` (costs `costs`) of the `k` candidates `screen` ranks
-    best, learning from `history` (genomes `H`, costs `known_costs`)."""
+    best, learning from `history` (genomes `H`, costs `known_costs`, trained
+    fractions of their epoch budgets `fraction`)."""
     n = X.shape[0]
     if k == 0:
         return np.empty(0, dtype=np.int64)
     encoder = GenomeEncoder(space.space, extra=_EXTRA)
-    known = encoder.transform(H, extra=_extra(known_costs))
+    known = encoder.transform(H, extra=_extra(known_costs, fraction))
     predicted = [o for o in objectives if o.name not in EXACT]
     models = []
     for j, obj in enumerate(predicted):
@@ -158,5 +166,8 @@ def _screen(
     return screen(cheap_F, means, stds, k, kappa=kappa)
 
 
-def _extra(costs: np.ndarray) -> np.ndarray:
-    return np.column_stack([np.log10(np.maximum(costs[:, 0], 1.0)), np.log10(np.maximum(costs[:, 1], 1.0)), costs[:, 2]])
+def _extra(costs: np.ndarray, fraction: np.ndarray | None = None) -> np.ndarray:
+    """The `_EXTRA` columns from (params, MACs, depth) rows; `fraction` None: fully trained."""
+    trained = np.ones(costs.shape[0]) if fraction is None else fraction
+    return np.column_stack([np.log10(np.maximum(costs[:, 0], 1.0)), np.log10(np.maximum(costs[:, 1], 1.0)), costs[:, 2],
+                            trained])
