@@ -217,15 +217,18 @@ SMALL = {"max_blocks": 2, "block_types": ("identity", "conv", "dense", "pool"), 
 
 def _trained(space: NASSpace, X: np.ndarray, shape, seed: int) -> list[Candidate]:
     archs = [space.repair(a, shape) for a in space.decode(X)]
-    acc, latency = np.random.default_rng(seed).random((2, len(archs)))
+    rng = np.random.default_rng(seed)
+    acc, latency = rng.random((2, len(archs)))
+    # Multi-fidelity: some trained only part of their epoch budget.
     return [Candidate(i, 1, 0, tuple(map(float, x)), a.to_json(), (), "done",
-                      {"accuracy": float(y), "latency": float(z)}, (), None, None, 1, None, 0.0, 0.0)
+                      {"accuracy": float(y), "latency": float(z)}, (), None, None, int(rng.integers(1, a.epochs + 1)),
+                      None, 0.0, 0.0)
             for i, (x, a, y, z) in enumerate(zip(X, archs, acc, latency))]
 
 
 def reference_choose(space, X, history, objectives, constraints, shape, n_classes, k, *, kappa, seed):
     """The per-row screening (as it was before the pool path): Architecture objects,
-    cheap_costs and a set of the trained networks."""
+    cheap_costs and a set of the trained networks (canonical forms)."""
     archs = [space.repair(a, shape) for a in space.decode(X)]
 
     def costs_of(archs):
@@ -239,10 +242,10 @@ def reference_choose(space, X, history, objectives, constraints, shape, n_classe
             excess += np.maximum([c.violation(v) for v in costs[:, ("params", "macs").index(c.objective.name)]], 0)
     history = [c for c in history if c.objectives and c.arch]
     known = [Architecture.from_json(c.arch) for c in history]
-    seen, fresh = set(known), []
+    seen, fresh = {a.canonical() for a in known}, []
     for a in archs:
-        fresh.append(a not in seen)
-        seen.add(a)
+        fresh.append(a.canonical() not in seen)
+        seen.add(a.canonical())
     fresh = np.array(fresh, dtype=bool)
     feasible = np.flatnonzero((excess <= 0) & fresh)
     repeats = np.flatnonzero((excess <= 0) & ~fresh)
@@ -251,13 +254,15 @@ def reference_choose(space, X, history, objectives, constraints, shape, n_classe
     take = min(k, feasible.shape[0])
     if len(history) >= screening.MIN_HISTORY and take:
         # The whole pool encoded and predicted at once.
-        encoder = GenomeEncoder(space.space, extra=("log10_params", "log10_macs", "depth"))
+        encoder = GenomeEncoder(space.space, extra=("log10_params", "log10_macs", "depth", "trained_fraction"))
 
-        def features(X, costs):
-            return encoder.transform(X, extra=np.column_stack([np.log10(np.maximum(costs[:, :2], 1)), costs[:, 2]]))
+        def features(X, costs, fraction):
+            logs = np.log10(np.maximum(costs[:, :2], 1))
+            return encoder.transform(X, extra=np.column_stack([logs, costs[:, 2], fraction]))
 
-        pool = features(X[feasible], costs[feasible])
-        known_features = features(np.array([c.genome for c in history]), costs_of(known))
+        pool = features(X[feasible], costs[feasible], np.ones(feasible.shape[0]))
+        fraction = np.array([c.fidelity / a.epochs for c, a in zip(history, known)])
+        known_features = features(np.array([c.genome for c in history]), costs_of(known), fraction)
         means, stds = [], []
         for j, obj in enumerate(o for o in objectives if o.name not in screening.EXACT):
             y = np.array([engine_values((obj,), c.objectives)[0] for c in history])

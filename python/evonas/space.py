@@ -26,6 +26,8 @@ REAL, INTEGER, CATEGORICAL = 0, 1, 2
 
 # Integers above 2**53 are not all representable in float64, the genome dtype.
 _MAX_EXACT_INT = 2**53
+#: Rows per block of `Space.validate` (cache-sized at a few dozen genes).
+_CHECK_ROWS = 16384
 
 
 def _check_name(name: Any, kind: str) -> None:
@@ -332,24 +334,28 @@ class Space:
             message names the gene, its column and the first bad row.
         """
         arr = self._matrix(X, name)
-        bad = np.isnan(arr) | (arr < self._lower) | (arr > self._upper)
-        if bad.any():
-            row, col = (int(i) for i in np.argwhere(bad)[0])
-            gene = self._genes[col]
-            raise ValueError(
-                f"'{name}'[{row}, {col}] (gene '{gene.name}') must lie in "
-                f"[{self._lower[col]:g}, {self._upper[col]:g}], but it is {arr[row, col]!r}"
-            )
-        disc = arr[:, self._discrete]
-        fractional = disc != np.round(disc)
-        if fractional.any():
-            row, j = (int(i) for i in np.argwhere(fractional)[0])
-            col = int(np.flatnonzero(self._discrete)[j])
-            kind = "an integer" if self._kinds[col] == INTEGER else "a categorical"
-            raise ValueError(
-                f"'{name}'[{row}, {col}] (gene '{self._genes[col].name}') must be integral for {kind} gene, "
-                f"but it is {arr[row, col]!r}"
-            )
+        # Row blocks that stay in cache (a pool can hold 10**6 genomes), no column copies;
+        # a NaN fails the bounds test.
+        for start in range(0, arr.shape[0], _CHECK_ROWS):
+            block = arr[start : start + _CHECK_ROWS]
+            bad = ~((block >= self._lower) & (block <= self._upper))
+            if bad.any():
+                row, col = (int(i) for i in np.argwhere(bad)[0])
+                gene = self._genes[col]
+                raise ValueError(
+                    f"'{name}'[{start + row}, {col}] (gene '{gene.name}') must lie in "
+                    f"[{self._lower[col]:g}, {self._upper[col]:g}], but it is {block[row, col]!r}"
+                )
+        for start in range(0, arr.shape[0], _CHECK_ROWS):
+            block = arr[start : start + _CHECK_ROWS]
+            fractional = (block != np.rint(block)) & self._discrete
+            if fractional.any():
+                row, col = (int(i) for i in np.argwhere(fractional)[0])
+                kind = "an integer" if self._kinds[col] == INTEGER else "a categorical"
+                raise ValueError(
+                    f"'{name}'[{start + row}, {col}] (gene '{self._genes[col].name}') must be integral for {kind} "
+                    f"gene, but it is {block[row, col]!r}"
+                )
         return arr
 
     def repair(self, X: Any, /) -> np.ndarray:
