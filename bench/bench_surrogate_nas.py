@@ -45,9 +45,10 @@ import numpy as np
 
 POPULATION = 20
 POOL_FACTOR = 100
-KAPPA = 1.0
 SIZES = (25, 50, 100, 200, 400)
 CHECKPOINTS = (50, 100, 150, 200, 300)
+#: Proposals (of networks new or already trained) allowed per training of the budget.
+MAX_TRIALS_PER_TRAINING = 4
 
 
 @dataclass
@@ -222,7 +223,7 @@ def _objectives() -> tuple[Any, ...]:
 
 def run_random(table: Table, seed: int, budget: int) -> list[int]:
     log = _Log(budget)
-    for batch in range(1000):
+    for batch in range(MAX_TRIALS_PER_TRAINING * budget // POPULATION + 1):
         if log.full:
             break
         for row in table.lookup(table.nas.space.sample(POPULATION, seed=seed * 1000 + batch))[0]:
@@ -234,6 +235,7 @@ def run_nsga2(table: Table, seed: int, budget: int, surrogate: bool = False) -> 
     from evonas import NSGA2
     from evonas.nas.objectives import engine_values
     from evonas.nas.screening import choose
+    from evonas.nas.search import SearchSettings
     from evonas.store import Candidate
 
     objectives = _objectives()
@@ -241,14 +243,14 @@ def run_nsga2(table: Table, seed: int, budget: int, surrogate: bool = False) -> 
     algo = NSGA2(pop_size=POPULATION, n_offsprings=pool).setup(table.nas.space, seed=seed)
     log = _Log(budget)
     history: list[Candidate] = []
-    for generation in range(1, 1000):
+    for generation in range(1, MAX_TRIALS_PER_TRAINING * budget // POPULATION + 2):
         if log.full:
             break
         X = algo.ask()
         rows, archs = table.lookup(X)
         if surrogate and generation > 1:
             chosen = choose(table.nas, X, history, objectives, (), table.input_shape, table.n_classes,
-                            POPULATION, kappa=KAPPA, seed=seed * 1000 + generation)
+                            POPULATION, kappa=SearchSettings().kappa, seed=seed * 1000 + generation)
             X = algo.select_pending(chosen)
             rows, archs = rows[chosen], [archs[i] for i in chosen]
         for x, row, arch in zip(X, rows, archs):
@@ -276,7 +278,7 @@ def run_optuna(table: Table, seed: int, budget: int, sampler: str) -> list[int]:
         log.train(row)
         return float(table.accuracy[row]), float(np.log10(table.params[row]))
 
-    for _ in range(50 * budget):
+    for _ in range(MAX_TRIALS_PER_TRAINING * budget):  # a sampler stuck on known networks stops here
         if log.full:
             break
         study.optimize(objective, n_trials=1)

@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--surrogate", action="store_true", default=None,
                    help="screen a bred pool with a surrogate and train only the most promising (default off)")
     s.add_argument("--pool-factor", type=int, help="with --surrogate: children bred per one trained (default 100)")
-    s.add_argument("--kappa", type=float, help="with --surrogate: weight of the predicted uncertainty (default 1.0)")
+    s.add_argument("--kappa", type=float, help="with --surrogate: weight of the predicted uncertainty (default 0.3)")
     s.add_argument("--out", type=Path, help="run directory (default runs/<timestamp>)")
     s.add_argument("--resume", type=Path, help="continue the run in this directory")
     s.add_argument("--quiet", action="store_true", help="no progress lines")
