@@ -4,11 +4,11 @@ Every method searches the same space (``search_space(SearchSettings())``: the
 default NASSpace, compression off) on the same data (digits, split seed 0) and
 gets the same number of trained candidates (``--budget``, default 120):
 
-* ``evonas``: :func:`evonas.nas.search` with its defaults (multi-fidelity,
-  weight inheritance; a training counts once whatever its fidelity), no
-  retraining of the front; variants (`EVONAS`): ``evonas-surrogate``
-  (surrogate screening on), ``evonas-full`` (full training of every
-  candidate: no multi-fidelity, no inheritance), ``evonas-full-surrogate``;
+* ``evonas``: :func:`evonas.nas.search` with its defaults (surrogate screening,
+  multi-fidelity, weight inheritance; a training counts once whatever its fidelity), no
+  retraining of the front; variants (`EVONAS`): ``evonas-no-surrogate``
+  (no surrogate screening), ``evonas-full`` (full training of every
+  candidate: no multi-fidelity, no inheritance);
 * ``random``: uniform genomes of the space (``Space.sample``);
 * ``optuna-nsga2``: Optuna's ``NSGAIISampler`` (population = evonas's), every
   gene suggested over the same range (real genes log-scaled where the gene is,
@@ -24,7 +24,7 @@ method and the acceptance check of issue 4: evonas's median HV above every
 other method's.
 
     python bench/bench_nas.py [--budget 120] [--seeds 5] [--population 20] [--jobs 2]
-        [--methods evonas,evonas-surrogate,evonas-full,evonas-full-surrogate,random,optuna-nsga2]
+        [--methods evonas,evonas-no-surrogate,evonas-full,random,optuna-nsga2]
 """
 
 from __future__ import annotations
@@ -44,9 +44,8 @@ import numpy as np
 #: evonas variants: method name -> search() settings on top of the defaults.
 EVONAS = {
     "evonas": {},
-    "evonas-surrogate": {"surrogate": True},
+    "evonas-no-surrogate": {"surrogate": False},
     "evonas-full": {"multi_fidelity": False, "inherit": False},
-    "evonas-full-surrogate": {"multi_fidelity": False, "inherit": False, "surrogate": True},
 }
 METHODS = ("evonas", "random", "optuna-nsga2")
 #: The data set every method searches on, and its split seed.

@@ -213,7 +213,7 @@ def test_screened_search_resumes_like_an_uninterrupted_run(tmp_path):
 
 def test_screening_is_off_by_default():
     cfg = SearchSettings()
-    assert cfg.surrogate is False
+    assert cfg.surrogate is True
     assert SearchSettings.from_json(dataclasses.replace(cfg, surrogate=True, pool_factor=7, kappa=0.5).to_json()) == \
         dataclasses.replace(cfg, surrogate=True, pool_factor=7, kappa=0.5)
 
@@ -241,3 +241,4 @@ def test_cli_flags():
     assert (args.surrogate, args.pool_factor, args.kappa) == (True, 50, 0.5)
     args = _parser().parse_args(["search"])
     assert (args.surrogate, args.pool_factor, args.kappa) == (None, None, None)
+    assert _parser().parse_args(["search", "--no-surrogate"]).surrogate is False

@@ -41,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--no-inherit", action="store_false", dest="inherit", default=None)
     s.add_argument("--retrain", type=int, help="front models retrained on the full budget (default 3)")
     s.add_argument("--surrogate", action="store_true", default=None,
-                   help="screen a bred pool with a surrogate and train only the most promising (default off)")
+                   help="screen a bred pool with a surrogate and train only the most promising (the default)")
+    s.add_argument("--no-surrogate", action="store_false", dest="surrogate", default=None,
+                   help="train the bred generation as it is, without screening")
     s.add_argument("--pool-factor", type=int, help="with --surrogate: children bred per one trained (default 100)")
     s.add_argument("--kappa", type=float, help="with --surrogate: weight of the predicted uncertainty (default 0.3)")
     s.add_argument("--out", type=Path, help="run directory (default runs/<timestamp>)")
