@@ -209,12 +209,14 @@ def _check_positive(parser: argparse.ArgumentParser, args: argparse.Namespace, n
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=int, default=120, help="trained candidates per run (default 120)")
-    parser.add_argument("--seeds", type=int, default=5, help="runs per method, seeds 1..N (default 5)")
+    parser.add_argument("--seeds", type=int, default=5, help="runs per method (default 5)")
+    parser.add_argument("--first-seed", type=int, default=1,
+                        help="seeds FIRST..FIRST+N-1 (default 1; runs are deterministic, so parts can be run apart)")
     parser.add_argument("--population", type=int, default=20, help="evonas and Optuna NSGA-II population (default 20)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs in parallel (default: all cores)")
     parser.add_argument("--methods", default=",".join(METHODS))
     args = parser.parse_args()
-    for name, minimum in (("budget", 1), ("seeds", 1), ("population", 4), ("jobs", 1)):
+    for name, minimum in (("budget", 1), ("seeds", 1), ("first_seed", 0), ("population", 4), ("jobs", 1)):
         _check_positive(parser, args, name, minimum)
     methods = args.methods.split(",")
     known = [*EVONAS, *METHODS[1:]]
@@ -227,13 +229,13 @@ def main() -> None:
     import optuna
     import torch
 
-    seeds = range(1, args.seeds + 1)
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
     tasks = [(method, seed, args.budget, args.population) for seed in seeds for method in methods]
     print(f"# {platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores, jobs={args.jobs}")
     print(f"# torch {torch.__version__} (1 thread per run, cuda: {torch.cuda.is_available()}), optuna {optuna.__version__}")
     print(
         f"# {DATA} (split seed {DATA_SEED}), budget {args.budget} trainings, "
-        f"population {args.population}, seeds 1..{args.seeds}"
+        f"population {args.population}, seeds {seeds[0]}..{seeds[-1]}"
     )
     print("# HV: error vs log10(params), reference (1, 8)\n")
     print("| method | seed | HV | trainings | epochs | s |")
