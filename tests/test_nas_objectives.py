@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -69,3 +72,61 @@ def test_front_hypervolume_in_the_fixed_space():
     assert front_hypervolume(objs, []) == 0.0
     point, ref = hv_point(objs, {"accuracy": math.nan, "params": 10})
     assert math.isnan(point[0]) and ref.tolist() == [1.0, 8.0]
+
+
+PROXY_NAMES = ("synflow", "naswot", "grad_norm", "jacob_cov")
+
+
+@pytest.mark.parametrize("name", PROXY_NAMES)
+def test_proxy_objectives_are_cheap_maximised_and_worst_at_minus_infinity(name):
+    (obj,) = parse_objectives(f" {name.upper()} ")
+    assert obj is OBJECTIVES[name] and obj.maximize and obj.cheap and obj.proxy
+    assert obj.worst() == -math.inf
+    # Larger is better: the engine minimises the negated score; missing, undefined (NaN) and
+    # -inf scores are all the worst, +inf for the engine.
+    objs = parse_objectives(["accuracy", "params", name])
+    assert engine_values(objs, {"accuracy": 0.9, "params": 10, name: 5.5}).tolist() == [-0.9, 10, -5.5]
+    assert engine_values(objs, {name: -1e6})[2] == 1e6
+    for value in ({}, {name: math.nan}, {name: -math.inf}):
+        assert engine_values(objs, value)[2] == math.inf
+
+
+def test_only_the_proxies_are_proxy_objectives():
+    assert tuple(n for n, o in OBJECTIVES.items() if o.proxy) == PROXY_NAMES
+    assert OBJECTIVES["accuracy"].worst() == 0.0 and OBJECTIVES["params"].worst() == math.inf
+
+
+def test_proxy_limits_parse_and_an_undefined_score_breaks_them():
+    (limit,) = parse_constraints("jacob_cov>=-2e5")
+    assert limit.objective is OBJECTIVES["jacob_cov"] and str(limit) == "jacob_cov>=-200000"
+    assert limit.violation(-1e5) < 0 and limit.violation(-3e5) == pytest.approx(1e5)
+    assert limit.violation(math.nan) == math.inf and limit.violation(-math.inf) == math.inf
+
+
+@pytest.mark.parametrize("spec", ["accuracy,synflo", "accuracy,zen_nas", "accuracy,proxy"])
+def test_unknown_objective_error_lists_the_proxies(spec):
+    with pytest.raises(ValueError, match=r"unknown objective .*synflow, naswot, grad_norm, jacob_cov"):
+        parse_objectives(spec)
+
+
+def test_proxies_are_left_out_of_the_hypervolume():
+    rows = [
+        {"accuracy": 0.9, "params": 1000, "synflow": 3.0},
+        {"accuracy": 0.99, "params": 100_000, "synflow": -math.inf},  # a real, worst score: still counted
+        {"accuracy": 0.95, "params": 10_000, "synflow": math.nan},
+    ]
+    with_proxy = parse_objectives("synflow,accuracy,jacob_cov,params")
+    plain = parse_objectives("accuracy,params")
+    point, ref = hv_point(with_proxy, rows[0])
+    assert point.tolist() == pytest.approx([0.1, 3.0]) and ref.tolist() == [1.0, 8.0]
+    assert front_hypervolume(with_proxy, rows) == front_hypervolume(plain, rows) > 0
+    # Proxies alone: no fixed reference, no hypervolume.
+    assert front_hypervolume(parse_objectives("synflow,naswot"), rows) == 0.0
+    assert hv_point(parse_objectives("synflow"), rows[0])[0].shape == (0,)
+
+
+def test_objectives_and_evaluation_modules_import_without_torch():
+    code = "import sys, evonas.nas.objectives, evonas.nas.evaluate; print('torch' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=True)
+    assert out.stdout.strip() == "False"

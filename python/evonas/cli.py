@@ -28,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("search", help="run or resume an architecture search")
     s.add_argument("--config", type=Path, help="TOML file with any of the options below (command-line flags win)")
     s.add_argument("--data", help="'digits' (embedded, default) or a .npz file with x/y or x_train/y_train/x_test/y_test")
-    s.add_argument("--objectives", help="comma-separated, e.g. accuracy,params (default) or accuracy,latency,size")
+    s.add_argument("--objectives", help="comma-separated, e.g. accuracy,params (default), accuracy,latency,size or "
+                   "accuracy,params,synflow (zero-cost proxies, maximised: synflow, naswot, grad_norm, jacob_cov)")
     s.add_argument("--constraint", action="append", dest="constraints", help="hard limit such as params<=50000 (repeatable)")
     group = s.add_mutually_exclusive_group()
     group.add_argument("--budget", type=int, help="number of candidates to train (default 360)")

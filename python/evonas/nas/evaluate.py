@@ -16,10 +16,13 @@ from typing import Any
 
 from .arch import Architecture
 from .data import DataSplits
-from .objectives import Constraint, Objective
+from .objectives import OBJECTIVES, Constraint, Objective
 
 #: Training inputs that calibrate post-training quantisation's activation ranges.
 _CALIBRATION_SAMPLES = 512
+#: Samples of the one training batch the zero-cost proxies score a network on
+#: (fewer when the training split is smaller).
+_PROXY_BATCH = 64
 
 __all__ = ["EvalPlan", "Evaluation", "cheap_values", "evaluate", "state_from_bytes", "state_to_bytes"]
 
@@ -87,9 +90,31 @@ def state_from_bytes(blob: bytes) -> dict[str, Any]:
     return torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
 
 
-def cheap_values(arch: Architecture, data: DataSplits, plan: EvalPlan) -> dict[str, float]:
-    """Costs known before training: params, MACs, estimated size, and latency
-    when the plan asks for it (measured on the plan's device)."""
+def cheap_values(arch: Architecture, data: DataSplits, plan: EvalPlan, *, seed: int = 0) -> dict[str, float]:
+    """Values known before training.
+
+    Parameters
+    ----------
+    arch : Architecture
+        Valid for the data (`NASSpace.repair` makes it so).
+    data : DataSplits
+    plan : EvalPlan
+        Latency and the zero-cost proxies are computed only when the plan
+        names them (as objectives or limits).
+    seed : int, default 0
+        The candidate's seed: the proxies score the network ``build_model``
+        makes from it (the initialisation its training starts from, unless it
+        inherits weights) on one batch of up to 64 training samples drawn
+        from it, on the CPU, so the same candidate gets the same scores.
+
+    Returns
+    -------
+    dict of str to float
+        ``params``, ``macs``, ``size`` (estimated), ``latency`` and
+        ``latency_b<batch>`` (ms, on the plan's device) when asked, and each
+        proxy asked for (NaN where undefined for the network, see
+        :mod:`evonas.nas.proxies`).
+    """
     from .compress import estimated_size_bytes, size_counts
     from .costs import cheap_costs, measure_latency
     from .model import build_model
@@ -103,6 +128,12 @@ def cheap_values(arch: Architecture, data: DataSplits, plan: EvalPlan) -> dict[s
         lat = measure_latency(model, data.input_shape, batch_sizes=(1, plan.latency_batch), device=plan.device)
         values["latency"] = float(lat[1])
         values[f"latency_b{plan.latency_batch}"] = float(lat[plan.latency_batch])
+    proxies = [o.name for o in OBJECTIVES.values() if o.proxy and o.name in plan.names]
+    if proxies:
+        from .proxies import proxy_scores
+
+        batch = min(_PROXY_BATCH, len(data.y_train))
+        values.update(proxy_scores(arch, data, names=proxies, seed=seed, batch_size=batch))
     return values
 
 

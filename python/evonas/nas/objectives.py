@@ -1,10 +1,19 @@
 """The objectives and hard limits an architecture search can be asked for.
 
 Each objective has a natural direction (accuracy is maximised, the costs are
-minimised) and a cost class: *cheap* ones (params, MACs, size, latency) are
-known before training, so a candidate that breaks a hard limit on them is never
-trained; *trained* ones (accuracy, error, loss, memory) need the training run.
-The engine minimises, so :func:`engine_values` flips the maximised ones.
+minimised) and a cost class: *cheap* ones (params, MACs, size, latency, and the
+zero-cost proxies) are known before training, so a candidate that breaks a hard
+limit on them is never trained; *trained* ones (accuracy, error, loss, memory)
+need the training run. The engine minimises, so :func:`engine_values` flips the
+maximised ones.
+
+The zero-cost proxies (synflow, naswot, grad_norm, jacob_cov; see
+:mod:`evonas.nas.proxies`) score the candidate's network at the initialisation
+its training starts from, on one training batch; larger is meant to be better,
+so they are maximised. Their scale has no natural bound (``-inf`` is a real
+score, NaN an undefined one): a missing or undefined score counts as the worst,
+``-inf``, and they are left out of the search's hypervolume, which has a fixed
+reference only for the other objectives.
 """
 
 from __future__ import annotations
@@ -38,10 +47,15 @@ class Objective:
     cheap: bool
     unit: str
     description: str
+    #: A zero-cost proxy score (evonas.nas.proxies), unbounded.
+    proxy: bool = False
 
     def worst(self) -> float:
-        """The value recorded for a candidate that was never (or not successfully) trained."""
-        return 0.0 if self.maximize else math.inf
+        """The value that stands for a candidate that was never (or not successfully)
+        evaluated on this objective: 0 accuracy, infinite costs, a proxy score of ``-inf``."""
+        if not self.maximize:
+            return math.inf
+        return -math.inf if self.proxy else 0.0
 
 
 OBJECTIVES: dict[str, Objective] = {
@@ -55,6 +69,10 @@ OBJECTIVES: dict[str, Objective] = {
         Objective("size", False, True, "B", "model size in bytes after pruning and quantisation"),
         Objective("latency", False, True, "ms", "median inference latency at batch 1 on the device"),
         Objective("memory", False, False, "B", "peak training memory"),
+        Objective("synflow", True, True, "", "zero-cost proxy: log synaptic flow at initialisation", proxy=True),
+        Objective("naswot", True, True, "", "zero-cost proxy: log det of the activation-code kernel", proxy=True),
+        Objective("grad_norm", True, True, "", "zero-cost proxy: loss gradient norm at initialisation", proxy=True),
+        Objective("jacob_cov", True, True, "", "zero-cost proxy: input-Jacobian correlation score", proxy=True),
     )
 }
 #: "flops" is accepted for "macs" (we count multiply-accumulates and say so).
@@ -143,16 +161,19 @@ def violations(constraints: tuple[Constraint, ...], values: Mapping[str, float])
 #: Fixed reference space of the search's hypervolume (comparable across runs
 #: and methods): accuracy counts as error with reference 1; the counts (params,
 #: MACs, bytes) enter as log10 with reference 10**8; latency as log10(ms) with
-#: reference 10**3 ms; loss with reference 10.
+#: reference 10**3 ms; loss with reference 10. The proxies have no fixed
+#: reference and are left out.
 _HV_LOG = {"params": 8.0, "macs": 8.0, "size": 8.0, "memory": 8.0, "latency": 3.0}
 _HV_LINEAR = {"accuracy": 1.0, "error": 1.0, "loss": 10.0}
 
 
 def hv_point(objectives: tuple[Objective, ...], values: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """(point, reference) of a candidate in the fixed hypervolume space."""
-    point = np.empty(len(objectives))
-    ref = np.empty(len(objectives))
-    for j, obj in enumerate(objectives):
+    """(point, reference) of a candidate in the fixed hypervolume space: one
+    coordinate per objective that is not a proxy, in order."""
+    measured = [o for o in objectives if not o.proxy]
+    point = np.empty(len(measured))
+    ref = np.empty(len(measured))
+    for j, obj in enumerate(measured):
         v = float(values.get(obj.name, math.nan))
         if obj.name in _HV_LOG:
             point[j] = math.log10(max(v, 1e-9)) if v >= 0 else math.nan  # NaN stays NaN
@@ -165,12 +186,15 @@ def hv_point(objectives: tuple[Objective, ...], values: Mapping[str, float]) -> 
 
 def front_hypervolume(objectives: tuple[Objective, ...], rows: Iterable[Mapping[str, float]]) -> float:
     """Hypervolume of the measured candidates `rows` in the fixed reference
-    space of :func:`hv_point` (points with a missing value are left out)."""
+    space of :func:`hv_point` (points with a missing value are left out; the
+    proxies do not count, so with proxies alone it is 0)."""
     from ..indicators import hypervolume
 
-    pts = [hv_point(objectives, r)[0] for r in rows]
     ref = hv_point(objectives, {})[1]
-    P = np.array([p for p in pts if np.isfinite(p).all()]).reshape(-1, len(objectives))
+    if ref.shape[0] == 0:
+        return 0.0
+    pts = [hv_point(objectives, r)[0] for r in rows]
+    P = np.array([p for p in pts if np.isfinite(p).all()]).reshape(-1, len(ref))
     if P.shape[0] == 0:
         return 0.0
     return float(hypervolume(P, ref))

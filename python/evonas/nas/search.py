@@ -400,6 +400,7 @@ class _Search:
                 values.append(dict(old.objectives or {}))
                 continue
             parent = self._parent(algo, row) if generation > 1 and self.cfg.inherit else None
+            seed = self._seed(generation, i) if old is None else old.seed
             if old is not None:
                 cid = old.id
             else:
@@ -408,11 +409,11 @@ class _Search:
                     genome=[float(v) for v in row],
                     arch=arch.to_json(),
                     parent_ids=[] if parent is None else [parent],
-                    seed=self._seed(generation, i),
+                    seed=seed,
                 )
             ids.append(cid)
             try:
-                cheap = cheap_values(arch, self.data, self.plan)
+                cheap = cheap_values(arch, self.data, self.plan, seed=seed)
             except Exception as exc:  # a candidate that cannot even be built is a failed one
                 self.store.fail(cid, f"{_UNBUILT}: {type(exc).__name__}: {exc}")
                 values.append({})
