@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
+from . import _core, _device
 from ._validation import as_objectives, as_ranks, as_threads
 
 __all__ = ["non_dominated_sort", "nondominated", "crowding_distance"]
@@ -84,7 +84,9 @@ def nondominated(F: Any, /, *, n_threads: int | None = None) -> np.ndarray:
     return _core.nondominated(arr, as_threads(n_threads)).view(np.bool_)
 
 
-def crowding_distance(F: Any, /, *, ranks: Any = None, n_threads: int | None = None) -> np.ndarray:
+def crowding_distance(
+    F: Any, /, *, ranks: Any = None, n_threads: int | None = None, device: str = "auto"
+) -> Any:
     """NSGA-II crowding distance of every point, computed front by front.
 
     Parameters
@@ -95,11 +97,15 @@ def crowding_distance(F: Any, /, *, ranks: Any = None, n_threads: int | None = N
         Front of every point (e.g. from :func:`non_dominated_sort`); computed
         when omitted. Points are only compared with points of their own front.
     n_threads : int, optional
-        Threads to use; None uses every core.
+        Threads of the CPU path; None uses every core.
+    device : {"auto", "cpu", "cuda"}, default "auto"
+        Where to compute: "auto" follows `F` (CUDA for a CUDA array). On CUDA
+        without `ranks`, the fronts are still sorted on the CPU (a copy of
+        `F` to the host and of the ranks back).
 
     Returns
     -------
-    numpy.ndarray of float64, shape (n,)
+    numpy.ndarray of float64, shape (n,), or an array on `F`'s CUDA device
         For each objective, the extreme points of a front get +inf and the
         others the gap between their neighbours divided by the front's range;
         the distance is the sum over objectives. Fronts of one or two distinct
@@ -109,12 +115,27 @@ def crowding_distance(F: Any, /, *, ranks: Any = None, n_threads: int | None = N
         An objective whose range in the front is infinite adds +inf to its
         extreme points and 0 to the others; one that is constant over the
         front adds +inf to its first and last point (by index) and 0 to the
-        others.
+        others. The CPU and the CUDA path give identical results.
     """
-    arr = as_objectives(F)
     threads = as_threads(n_threads)
+    backend = _device.resolve(device, F, ranks)
+    if backend is not None:
+        if ranks is None:
+            ranks = non_dominated_sort(_device.to_host(F), n_threads=threads)
+        return _crowding_distance_on(backend, F, ranks)
+    arr = as_objectives(_device.to_host(F))
+    ranks = _device.to_host(ranks)
     if ranks is None:
         rank_arr = _core.non_dominated_sort(arr, arr.shape[0], threads)
     else:
         rank_arr = as_ranks(ranks, arr.shape[0])
     return _core.crowding_distance(arr, rank_arr, threads)
+
+
+def _crowding_distance_on(backend: _device.Backend, F: Any, ranks: Any) -> Any:
+    """crowding_distance on the CUDA path (or the emulated device)."""
+    mat = backend.matrix(F, "F")
+    _, rank_ptr = backend.ranks(ranks, mat)
+    out, out_ptr = backend.empty(mat)
+    backend.kernels.crowding_distance(mat.ptr, mat.rows, mat.cols, rank_ptr, out_ptr, mat.device, mat.stream)
+    return out
