@@ -43,8 +43,14 @@ class EmulatedDevice:
 
     def crowding_distance(self, F, ranks=None):
         if ranks is None:
-            ranks = evonas.non_dominated_sort(F)
+            ranks = pareto._non_dominated_sort_on(self.backend, F, None)
         return pareto._crowding_distance_on(self.backend, F, ranks)
+
+    def non_dominated_sort(self, F, n_stop_if_ranked=None):
+        return pareto._non_dominated_sort_on(self.backend, F, n_stop_if_ranked)
+
+    def nondominated(self, F):
+        return pareto._non_dominated_sort_on(self.backend, F, 1) == 0
 
 
 class CudaDevice:
@@ -63,6 +69,16 @@ class CudaDevice:
     def crowding_distance(self, F, ranks=None):
         out = evonas.crowding_distance(F, ranks=ranks)
         assert out.is_cuda  # results stay on the device
+        return out
+
+    def non_dominated_sort(self, F, n_stop_if_ranked=None):
+        out = evonas.non_dominated_sort(F, n_stop_if_ranked=n_stop_if_ranked)
+        assert out.is_cuda
+        return out
+
+    def nondominated(self, F):
+        out = evonas.nondominated(F)
+        assert out.is_cuda
         return out
 
 
@@ -151,6 +167,44 @@ def test_host_arrays_stay_on_the_cpu_path():
     assert not _device.on_cuda(np.ones(2))
     torch = pytest.importorskip("torch")
     assert not _device.on_cuda(torch.ones(2))
+
+
+# ----------------------------------------------------------------------------
+# Non-dominated sorting: identical ranks
+
+
+@given(F=objective_matrices(n=(0, 60), m=(1, 5), infinities=(np.inf, -np.inf)), data=st.data())
+def test_non_dominated_sort_equals_cpu_path(dev, F, data):
+    n_stop = data.draw(st.one_of(st.none(), st.integers(0, F.shape[0] + 1)), label="n_stop_if_ranked")
+    expected = evonas.non_dominated_sort(F, n_stop_if_ranked=n_stop, device="cpu")
+    got = _device.to_host(dev.non_dominated_sort(dev.to_device(F), n_stop_if_ranked=n_stop))
+    assert got.dtype == np.int32
+    np.testing.assert_array_equal(got, expected)
+    mask = _device.to_host(dev.nondominated(dev.to_device(F)))
+    np.testing.assert_array_equal(mask, evonas.nondominated(F, device="cpu"))
+
+
+@pytest.mark.parametrize("shape", [(2000, 2), (2000, 3), (500, 6)])
+def test_non_dominated_sort_larger_populations(dev, shape):
+    rng = np.random.default_rng(shape[0] + shape[1])
+    F = rng.random(shape)
+    F[::7] = F[1::7][: len(F[::7])]  # copies
+    F[:, 0] = np.round(F[:, 0], 2)  # ties in one objective
+    expected = evonas.non_dominated_sort(F, device="cpu")
+    np.testing.assert_array_equal(_device.to_host(dev.non_dominated_sort(dev.to_device(F))), expected)
+    line = np.column_stack([np.linspace(0, 1, 300), np.linspace(1, 0, 300)])  # one front
+    np.testing.assert_array_equal(_device.to_host(dev.non_dominated_sort(dev.to_device(line))), 0)
+    chain = np.repeat(np.linspace(0, 1, 300)[:, None], 2, axis=1)  # 300 fronts
+    np.testing.assert_array_equal(_device.to_host(dev.non_dominated_sort(dev.to_device(chain))), np.arange(300))
+
+
+def test_non_dominated_sort_bad_input(dev):
+    with pytest.raises(ValueError, match="NaN"):
+        dev.non_dominated_sort(dev.to_device(np.array([[0.5, np.nan]])))
+    with pytest.raises(ValueError, match="n_stop_if_ranked"):
+        dev.non_dominated_sort(dev.to_device(np.ones((2, 2))), n_stop_if_ranked=-1)
+    with pytest.raises(TypeError, match="n_stop_if_ranked"):
+        dev.non_dominated_sort(dev.to_device(np.ones((2, 2))), n_stop_if_ranked=1.5)
 
 
 # ----------------------------------------------------------------------------

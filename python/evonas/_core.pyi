@@ -121,4 +121,5 @@ def forest_predict_packed(
 # test-only module evonas._device_emu has the same functions:
 #   hypervolume_mc(F: int, n: int, m: int, ref: ndarray, samples: int, seed: int,
 #                  device: int, stream: int) -> tuple[float, float]
+#   non_dominated_sort(F: int, n: int, m: int, n_stop: int, out: int, device: int, stream: int) -> None
 #   crowding_distance(F: int, n: int, m: int, ranks: int, out: int, device: int, stream: int) -> None

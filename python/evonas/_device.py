@@ -110,8 +110,8 @@ class _NumpyArrays:
     def ranks(self, x: Any, n: int, name: str, like: np.ndarray) -> np.ndarray:
         return as_ranks(to_host(x), n, name)
 
-    def empty(self, n: int, like: np.ndarray) -> np.ndarray:
-        return np.empty(n, dtype=np.float64)
+    def empty(self, n: int, like: np.ndarray, dtype: str) -> np.ndarray:
+        return np.empty(n, dtype=dtype)
 
     def address(self, a: np.ndarray) -> tuple[int, int, int]:
         return a.ctypes.data, 0, 0
@@ -152,8 +152,8 @@ class _TorchArrays:
         _check_ranks(tuple(t.shape), n, lo, hi, name)
         return t.to(device=like.device, dtype=torch.int32).contiguous()
 
-    def empty(self, n: int, like: Any) -> Any:
-        return self.torch.empty(n, dtype=self.torch.float64, device=like.device)
+    def empty(self, n: int, like: Any, dtype: str) -> Any:
+        return self.torch.empty(n, dtype=getattr(self.torch, dtype), device=like.device)
 
     def address(self, a: Any) -> tuple[int, int, int]:
         return a.data_ptr(), a.device.index or 0, self.torch.cuda.current_stream(a.device).cuda_stream
@@ -186,9 +186,9 @@ class _CupyArrays:
         _check_ranks(a.shape, n, lo, hi, name)
         return cp.ascontiguousarray(a, dtype=cp.int32)
 
-    def empty(self, n: int, like: Any) -> Any:
+    def empty(self, n: int, like: Any, dtype: str) -> Any:
         with like.device:
-            return self.cp.empty(n, dtype=self.cp.float64)
+            return self.cp.empty(n, dtype=dtype)
 
     def address(self, a: Any) -> tuple[int, int, int]:
         return int(a.data.ptr), int(a.device.id), int(self.cp.cuda.get_current_stream().ptr)
@@ -235,10 +235,11 @@ class Backend:
         a = arrays.ranks(x, like.rows, name, like.owner)
         return a, arrays.address(a)[0]
 
-    def empty(self, like: Matrix) -> tuple[Any, int]:
-        """An uninitialised float64 vector, one entry per row of `like`: (array, address)."""
+    def empty(self, like: Matrix, dtype: str = "float64") -> tuple[Any, int]:
+        """An uninitialised vector of `dtype` ("float64" or "int32"), one entry
+        per row of `like`, next to it: (array, address)."""
         arrays = self._arrays(like.owner)
-        a = arrays.empty(like.rows, like.owner)
+        a = arrays.empty(like.rows, like.owner, dtype)
         return a, arrays.address(a)[0]
 
 

@@ -45,6 +45,18 @@ void bind_device(py::module_& m) {
       py::arg("device"), py::arg("stream"));
 
   m.def(
+      "non_dominated_sort",
+      [](std::uintptr_t F, std::size_t n, std::size_t n_obj, std::size_t n_stop, std::uintptr_t out, int device,
+         std::uintptr_t stream) {
+        require_indexable(n);
+        py::gil_scoped_release release;
+        dev::non_dominated_sort(reinterpret_cast<const double*>(F), n, n_obj, n_stop,
+                                reinterpret_cast<std::int32_t*>(out), {device, stream});
+      },
+      py::arg("F"), py::arg("n"), py::arg("m"), py::arg("n_stop"), py::arg("out"), py::arg("device"),
+      py::arg("stream"));
+
+  m.def(
       "crowding_distance",
       [](std::uintptr_t F, std::size_t n, std::size_t n_obj, std::uintptr_t ranks, std::uintptr_t out, int device,
          std::uintptr_t stream) {

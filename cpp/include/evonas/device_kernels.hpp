@@ -31,6 +31,12 @@ inline constexpr std::size_t kMaxDeviceObjectives = 64;
 MonteCarloEstimate hypervolume_mc(const double* F, std::size_t n, std::size_t m, const double* ref_host,
                                   std::uint64_t samples, std::uint64_t seed, Where where);
 
+// As evonas::non_dominated_sort, into ranks (n int32 on the device): fronts
+// are ranked until they hold at least n_stop points, the rest get -1. Equal
+// to the CPU path. O(n m) memory; up to O(n^2 m) work (see nds.cu).
+void non_dominated_sort(const double* F, std::size_t n, std::size_t m, std::size_t n_stop, std::int32_t* ranks,
+                        Where where);
+
 // As evonas::crowding_distance, into out (n doubles on the device): ranks[i]
 // is point i's front (< 0: in none, distance 0). Equal to the CPU path.
 void crowding_distance(const double* F, std::size_t n, std::size_t m, const std::int32_t* ranks, double* out,
