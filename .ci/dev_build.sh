@@ -6,11 +6,11 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:?usage: dev_build.sh BUILD_DIR}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DEVONAS_CUDA="${EVONAS_CUDA:-OFF}" -Dpybind11_DIR="$(python3 -m pybind11 --cmakedir)" >/dev/null
+  -DEVONAS_CUDA="${EVONAS_CUDA:-OFF}" -DEVONAS_DEVICE_EMULATION="${EVONAS_DEVICE_EMULATION:-AUTO}" -Dpybind11_DIR="$(python3 -m pybind11 --cmakedir)" >/dev/null
 cmake --build "$build" >/dev/null
 mkdir -p "$build/stage"
 rm -rf "$build/stage/evonas"
 mkdir "$build/stage/evonas"
 for f in "$root"/python/evonas/*; do ln -s "$f" "$build/stage/evonas/"; done
-cp "$build"/_core*.so "$build/stage/evonas/"
+cp "$build"/_*.so "$build/stage/evonas/"
 echo "staged: PYTHONPATH=$build/stage"

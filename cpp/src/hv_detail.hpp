@@ -23,7 +23,4 @@ void hvc3d(const double* p, std::size_t n, const double* ref, double* out);
 void hvc_general(const double* p, std::size_t n, std::size_t m, const double* ref, int n_threads,
                  double* out);
 
-MonteCarloEstimate hv_mc(const double* p, std::size_t n, std::size_t m, const double* ref,
-                         std::uint64_t samples, std::uint64_t seed, int n_threads);
-
 }  // namespace evonas::detail

@@ -76,11 +76,4 @@ std::vector<double> hv_contributions(const double* F, std::size_t n, std::size_t
   return result;
 }
 
-MonteCarloEstimate hypervolume_mc(const double* F, std::size_t n, std::size_t m, const double* ref,
-                                  std::uint64_t samples, std::uint64_t seed, int n_threads) {
-  InsideRef kept = points_inside(F, n, m, ref);
-  if (kept.index.empty() || samples == 0) return {0.0, 0.0};
-  return detail::hv_mc(kept.points.data(), kept.index.size(), m, ref, samples, seed, n_threads);
-}
-
 }  // namespace evonas

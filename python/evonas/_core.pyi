@@ -115,3 +115,11 @@ def forest_pack(forest: _ForestArrays, n_features: int) -> _PackedForest: ...
 def forest_predict_packed(
     forest: _PackedForest, X: npt.NDArray[np.float64], n_threads: int
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+
+# CUDA builds only: the submodule `cuda` (cpp/bindings/device/bind_device.cpp),
+# whose functions take device addresses (see evonas/_device.py); the
+# test-only module evonas._device_emu has the same functions:
+#   hypervolume_mc(F: int, n: int, m: int, ref: ndarray, samples: int, seed: int,
+#                  device: int, stream: int) -> tuple[float, float]
+#   non_dominated_sort(F: int, n: int, m: int, n_stop: int, out: int, device: int, stream: int) -> None
+#   crowding_distance(F: int, n: int, m: int, ranks: int, out: int, device: int, stream: int) -> None

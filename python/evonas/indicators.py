@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
+from . import _core, _device
 from ._validation import as_objectives, as_positive_int, as_reference_point, as_seed, as_threads
 
 __all__ = ["hypervolume", "hv_contributions", "hypervolume_mc"]
@@ -96,12 +96,14 @@ def hypervolume_mc(
     seed: int | None = None,
     maximize: bool = False,
     n_threads: int | None = None,
+    device: str = "auto",
 ) -> tuple[float, float]:
     """Monte-Carlo estimate of the hypervolume, for many objectives.
 
     Parameters
     ----------
     F : array_like, shape (n, m)
+        A host array, or a CUDA array (torch tensor, CuPy array).
     ref : array_like, shape (m,)
     samples : int, default 1_000_000
         Uniform samples drawn in the box between the points' ideal point and
@@ -111,16 +113,39 @@ def hypervolume_mc(
         (samples come from a counter-based Philox generator).
     maximize : bool, default False
     n_threads : int, optional
+        Threads of the CPU path.
+    device : {"auto", "cpu", "cuda"}, default "auto"
+        Where the samples are drawn and tested: "auto" follows `F` (CUDA for
+        a CUDA array). On CUDA, `m` is at most 64.
 
     Returns
     -------
     (value, stderr) : tuple of float
         The estimate and its standard error, ``box * sqrt(p (1 - p) / samples)``
         with p the fraction of dominated samples. (0.0, 0.0) when no point
-        dominates `ref`.
+        dominates `ref`. For a seed, the CPU and the CUDA path count the same
+        samples as dominated: their estimates are equal.
     """
-    arr, ref_arr = _prepare(F, ref, maximize)
-    value, err = _core.hypervolume_mc(
-        arr, ref_arr, as_positive_int(samples, "samples"), as_seed(seed), as_threads(n_threads)
+    backend = _device.resolve(device, F)
+    samples = as_positive_int(samples, "samples")
+    seed = as_seed(seed)
+    if backend is not None:
+        return _hypervolume_mc_on(backend, F, ref, samples, seed, maximize)
+    arr, ref_arr = _prepare(_device.to_host(F), ref, maximize)
+    value, err = _core.hypervolume_mc(arr, ref_arr, samples, seed, as_threads(n_threads))
+    return float(value), float(err)
+
+
+def _hypervolume_mc_on(
+    backend: _device.Backend, F: Any, ref: Any, samples: int, seed: int, maximize: bool
+) -> tuple[float, float]:
+    """hypervolume_mc on the CUDA path (or the emulated device)."""
+    mat = backend.matrix(F, "F", negate=maximize)
+    ref_arr = as_reference_point(_device.to_host(ref), mat.cols)
+    if maximize:
+        ref_arr = -ref_arr
+    # -inf would make the box infinite: the host copy the kernel takes checks it.
+    value, err = backend.kernels.hypervolume_mc(
+        mat.ptr, mat.rows, mat.cols, ref_arr, samples, seed, mat.device, mat.stream
     )
     return float(value), float(err)

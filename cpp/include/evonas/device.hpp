@@ -1,12 +1,9 @@
-// What the build and the machine offer for the CUDA path.
+// What the machine offers the CUDA path (declared only in CUDA builds).
 #pragma once
 
 namespace evonas {
 
-// True when the CUDA sources were compiled into this build.
-bool cuda_compiled();
-
-// Number of usable CUDA devices; 0 on a CPU-only build or without a driver.
+// Number of usable CUDA devices; 0 without a driver or a device.
 int cuda_device_count();
 
 }  // namespace evonas

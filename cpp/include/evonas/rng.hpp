@@ -25,6 +25,8 @@
 #include <array>
 #include <cstdint>
 
+#include "evonas/hd.hpp"
+
 namespace evonas {
 
 // The raw bijection: 128-bit counter x 64-bit key -> 128 random bits.
@@ -33,7 +35,7 @@ class Philox4x32 {
   using Counter = std::array<std::uint32_t, 4>;
   using Key = std::array<std::uint32_t, 2>;
 
-  static constexpr Counter block(Counter ctr, Key key) {
+  EVONAS_HD static constexpr Counter block(Counter ctr, Key key) {
     for (int round = 0; round < 10; ++round) {
       if (round > 0) {  // the key schedule is a Weyl sequence
         key[0] += kWeyl0;
@@ -49,7 +51,7 @@ class Philox4x32 {
     return ctr;
   }
 
-  static constexpr Key key_from_seed(std::uint64_t seed) {
+  EVONAS_HD static constexpr Key key_from_seed(std::uint64_t seed) {
     return {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
   }
 
@@ -59,7 +61,7 @@ class Philox4x32 {
 };
 
 // 53 high bits of a 64-bit word as a double in [0, 1).
-constexpr double u64_to_unit(std::uint64_t bits) {
+EVONAS_HD constexpr double u64_to_unit(std::uint64_t bits) {
   return static_cast<double>(bits >> 11) * 0x1.0p-53;
 }
 
@@ -67,19 +69,19 @@ constexpr double u64_to_unit(std::uint64_t bits) {
 // construct (no work until the first draw); keep one per task, never share.
 class PhiloxStream {
  public:
-  constexpr PhiloxStream(std::uint64_t seed, std::uint64_t stream_a, std::uint32_t stream_b = 0)
+  EVONAS_HD constexpr PhiloxStream(std::uint64_t seed, std::uint64_t stream_a, std::uint32_t stream_b = 0)
       : key_(Philox4x32::key_from_seed(seed)),
         ctr_{0u, stream_b, static_cast<std::uint32_t>(stream_a),
              static_cast<std::uint32_t>(stream_a >> 32)} {}
 
   // Next 32 random bits.
-  std::uint32_t next_u32() {
+  EVONAS_HD std::uint32_t next_u32() {
     if (used_ == 4) refill();
     return buf_[used_++];
   }
 
   // Next 64 random bits (two consecutive 32-bit words, low word first).
-  std::uint64_t next_u64() {
+  EVONAS_HD std::uint64_t next_u64() {
     if (used_ > 2) refill();
     std::uint64_t lo = buf_[used_], hi = buf_[used_ + 1];
     used_ += 2;
@@ -87,13 +89,13 @@ class PhiloxStream {
   }
 
   // Uniform double in [0, 1) from 53 bits; two doubles per Philox block.
-  double uniform() { return u64_to_unit(next_u64()); }
+  EVONAS_HD double uniform() { return u64_to_unit(next_u64()); }
 
   // Uniform double in [lo, hi).
-  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+  EVONAS_HD double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
 
   // Unbiased integer in [0, n), n >= 1 (Lemire's multiply-and-reject).
-  std::uint64_t below(std::uint64_t n) {
+  EVONAS_HD std::uint64_t below(std::uint64_t n) {
     for (;;) {
       std::uint64_t hi = 0, low = mul64(next_u64(), n, hi);
       if (low >= n || low >= (0 - n) % n) return hi;
@@ -102,8 +104,11 @@ class PhiloxStream {
 
  private:
   // Full 64x64 -> 128-bit product: returns the low half, hi gets the high half.
-  static std::uint64_t mul64(std::uint64_t a, std::uint64_t b, std::uint64_t& hi) {
-#if defined(__SIZEOF_INT128__)
+  EVONAS_HD static std::uint64_t mul64(std::uint64_t a, std::uint64_t b, std::uint64_t& hi) {
+#if defined(__CUDA_ARCH__)
+    hi = __umul64hi(a, b);
+    return a * b;
+#elif defined(__SIZEOF_INT128__)
     __extension__ using u128 = unsigned __int128;
     u128 prod = static_cast<u128>(a) * b;
     hi = static_cast<std::uint64_t>(prod >> 64);
@@ -117,7 +122,7 @@ class PhiloxStream {
 #endif
   }
 
-  void refill() {
+  EVONAS_HD void refill() {
     buf_ = Philox4x32::block(ctr_, key_);
     ++ctr_[0];  // 2^32 blocks per stream: far more than any caller draws
     used_ = 0;

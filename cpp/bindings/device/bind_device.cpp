@@ -1,0 +1,72 @@
+// Bindings of the device kernels (evonas/device_kernels.hpp): evonas._core.cuda
+// in a CUDA build, evonas._device_emu for the emulated device. Arrays arrive
+// as raw device addresses with their shapes; python/evonas/_device.py makes
+// them (C-contiguous float64, on `device`) and validates everything first.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <stdexcept>
+
+#include "evonas/device_kernels.hpp"
+
+namespace py = pybind11;
+
+namespace evonas::bindings {
+
+namespace {
+
+// The kernels index points with 32 bits.
+void require_indexable(std::size_t n) {
+  if (n >= (std::size_t{1} << 32)) throw std::invalid_argument("the CUDA path takes fewer than 2**32 points");
+}
+
+}  // namespace
+
+void bind_device(py::module_& m) {
+  namespace dev = evonas::EVONAS_DEVICE_NS;
+  using Vector = py::array_t<double, py::array::c_style>;
+
+  m.def(
+      "hypervolume_mc",
+      [](std::uintptr_t F, std::size_t n, std::size_t n_obj, const Vector& ref, std::uint64_t samples,
+         std::uint64_t seed, int device, std::uintptr_t stream) {
+        if (ref.ndim() != 1 || static_cast<std::size_t>(ref.shape(0)) != n_obj)
+          throw std::invalid_argument("ref must be a 1-D array with one entry per objective");
+        MonteCarloEstimate est;
+        {
+          py::gil_scoped_release release;
+          est = dev::hypervolume_mc(reinterpret_cast<const double*>(F), n, n_obj, ref.data(), samples, seed,
+                                    {device, stream});
+        }
+        return py::make_tuple(est.value, est.std_error);
+      },
+      py::arg("F"), py::arg("n"), py::arg("m"), py::arg("ref"), py::arg("samples"), py::arg("seed"),
+      py::arg("device"), py::arg("stream"));
+
+  m.def(
+      "non_dominated_sort",
+      [](std::uintptr_t F, std::size_t n, std::size_t n_obj, std::size_t n_stop, std::uintptr_t out, int device,
+         std::uintptr_t stream) {
+        require_indexable(n);
+        py::gil_scoped_release release;
+        dev::non_dominated_sort(reinterpret_cast<const double*>(F), n, n_obj, n_stop,
+                                reinterpret_cast<std::int32_t*>(out), {device, stream});
+      },
+      py::arg("F"), py::arg("n"), py::arg("m"), py::arg("n_stop"), py::arg("out"), py::arg("device"),
+      py::arg("stream"));
+
+  m.def(
+      "crowding_distance",
+      [](std::uintptr_t F, std::size_t n, std::size_t n_obj, std::uintptr_t ranks, std::uintptr_t out, int device,
+         std::uintptr_t stream) {
+        require_indexable(n);
+        py::gil_scoped_release release;
+        dev::crowding_distance(reinterpret_cast<const double*>(F), n, n_obj, reinterpret_cast<const std::int32_t*>(ranks),
+                               reinterpret_cast<double*>(out), {device, stream});
+      },
+      py::arg("F"), py::arg("n"), py::arg("m"), py::arg("ranks"), py::arg("out"), py::arg("device"),
+      py::arg("stream"));
+}
+
+}  // namespace evonas::bindings

@@ -1,0 +1,206 @@
+// Non-dominated sorting on the device, front by front ("peeling").
+//
+// Points are sorted lexicographically, so that every dominator of a point
+// comes before it, and copies of a row are adjacent: only the first of a run
+// takes part, its copies get its rank at the end. Each round finds the
+// remaining points that no earlier remaining point dominates (one thread
+// per point, scanning backwards from its nearest predecessor and stopping at
+// the first dominator), gives them the round's rank and removes them. A
+// point remembers the dominator it found; while that one remains, the point
+// is dominated without a scan, so a point is only rescanned after its
+// dominator has been ranked.
+//
+// Work: a front's points scan every earlier remaining point, so up to
+// O(n^2 m) in total (all points on one front); memory O(n m). Equal to the
+// CPU path, ranks and n_stop included.
+#include <thrust/copy.h>
+#include <thrust/device_vector.h>
+#include <thrust/fill.h>
+#include <thrust/for_each.h>
+#include <thrust/functional.h>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/remove.h>
+#include <thrust/scan.h>
+#include <thrust/sequence.h>
+#include <thrust/sort.h>
+#include <thrust/transform_reduce.h>
+
+#include <limits>
+
+#include "exec.cuh"
+
+namespace evonas::EVONAS_DEVICE_NS {
+namespace {
+
+constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+// Rows lexicographically, then by index.
+struct ByRowIndex {
+  const double* F;
+  std::uint32_t m;
+  EVONAS_HD bool operator()(std::uint32_t a, std::uint32_t b) const {
+    for (std::uint32_t j = 0; j < m; ++j) {
+      const double x = F[std::size_t{a} * m + j], y = F[std::size_t{b} * m + j];
+      if (x < y) return true;
+      if (y < x) return false;
+    }
+    return a < b;
+  }
+};
+
+// S[t] = the row of point order[t], element by element.
+struct GatherRows {
+  const double* F;
+  const std::uint32_t* order;
+  std::uint32_t m;
+  double* S;
+  EVONAS_HD void operator()(std::size_t e) const {
+    const std::size_t t = e / m, j = e % m;
+    S[e] = F[std::size_t{order[t]} * m + j];
+  }
+};
+
+// Position t of the sorted rows starts a run of equal rows: t itself if so,
+// 0 otherwise (an inclusive max-scan then names every position's run head).
+struct HeadOrZero {
+  const double* S;
+  std::uint32_t m;
+  EVONAS_HD std::uint32_t operator()(std::uint32_t t) const {
+    if (t == 0) return 0;
+    for (std::uint32_t j = 0; j < m; ++j)
+      if (!(S[std::size_t{t} * m + j] == S[std::size_t{t - 1} * m + j])) return t;
+    return 0;
+  }
+};
+
+struct IsHead {
+  const std::uint32_t* head;
+  EVONAS_HD bool operator()(std::uint32_t t) const { return head[t] == t; }
+};
+
+// Whether remaining point R[k] is dominated by an earlier remaining point.
+struct FindDominator {
+  const double* S;
+  std::uint32_t m;
+  const std::uint32_t* R;
+  const std::int32_t* rank;  // per sorted position; < 0 while not ranked
+  std::uint32_t* dominator;  // per sorted position: the last dominator found
+  std::uint8_t* dominated;   // per k
+  EVONAS_HD void operator()(std::uint32_t k) const {
+    const std::uint32_t i = R[k];
+    const std::uint32_t known = dominator[i];
+    if (known != kNone && rank[known] < 0) {
+      dominated[k] = 1;
+      return;
+    }
+    const double* row = S + std::size_t{i} * m;
+    for (std::uint32_t u = k; u-- > 0;) {
+      const std::uint32_t p = R[u];
+      const double* other = S + std::size_t{p} * m;
+      bool leq = true;  // rows differ, so weakly dominating is dominating
+      for (std::uint32_t j = 0; j < m && leq; ++j) leq = other[j] <= row[j];
+      if (leq) {
+        dominator[i] = p;
+        dominated[k] = 1;
+        return;
+      }
+    }
+    dominated[k] = 0;
+  }
+};
+
+struct RankFront {
+  const std::uint32_t* R;
+  const std::uint8_t* dominated;
+  std::int32_t front;
+  std::int32_t* rank;
+  EVONAS_HD void operator()(std::uint32_t k) const {
+    if (!dominated[k]) rank[R[k]] = front;
+  }
+};
+
+// How many points (copies included) the front's members stand for.
+struct FrontSize {
+  const std::uint32_t* R;
+  const std::uint8_t* dominated;
+  const std::uint32_t* run_end;  // per sorted head position: one past its run
+  EVONAS_HD std::size_t operator()(std::uint32_t k) const {
+    return dominated[k] ? 0 : run_end[R[k]] - R[k];
+  }
+};
+
+struct RunEnd {
+  const std::uint32_t* heads;  // the run heads, increasing
+  std::size_t count, n;
+  std::uint32_t* run_end;
+  EVONAS_HD void operator()(std::size_t h) const {
+    run_end[heads[h]] = static_cast<std::uint32_t>(h + 1 < count ? heads[h + 1] : n);
+  }
+};
+
+// ranks[order[t]] = the rank of t's run head.
+struct Scatter {
+  const std::uint32_t* order;
+  const std::uint32_t* head;
+  const std::int32_t* rank;
+  std::int32_t* ranks;
+  EVONAS_HD void operator()(std::uint32_t t) const { ranks[order[t]] = rank[head[t]]; }
+};
+
+template <class V>
+auto ptr(V& v) {
+  return thrust::raw_pointer_cast(v.data());
+}
+
+}  // namespace
+
+void non_dominated_sort(const double* F, std::size_t n, std::size_t m, std::size_t n_stop, std::int32_t* ranks,
+                        Where where) {
+  const DeviceScope scope(where);
+  const auto policy = scope.policy();
+  thrust::fill(policy, thrust::device_pointer_cast(ranks), thrust::device_pointer_cast(ranks) + n, -1);
+  if (n == 0 || n_stop == 0) {
+    scope.synchronize();
+    return;
+  }
+  const auto m32 = static_cast<std::uint32_t>(m);
+  const thrust::counting_iterator<std::uint32_t> first(0);
+
+  thrust::device_vector<std::uint32_t> order(n);
+  thrust::sequence(policy, order.begin(), order.end());
+  thrust::sort(policy, order.begin(), order.end(), ByRowIndex{F, m32});
+  thrust::device_vector<double> S(n * m);
+  thrust::for_each(policy, thrust::counting_iterator<std::size_t>(0), thrust::counting_iterator<std::size_t>(n * m),
+                   GatherRows{F, ptr(order), m32, ptr(S)});
+
+  thrust::device_vector<std::uint32_t> head(n);
+  thrust::transform(policy, first, first + n, head.begin(), HeadOrZero{ptr(S), m32});
+  thrust::inclusive_scan(policy, head.begin(), head.end(), head.begin(), thrust::maximum<std::uint32_t>());
+  thrust::device_vector<std::uint32_t> R(n);
+  R.resize(static_cast<std::size_t>(thrust::copy_if(policy, first, first + n, R.begin(), IsHead{ptr(head)}) -
+                                    R.begin()));
+  thrust::device_vector<std::uint32_t> run_end(n);
+  thrust::for_each(policy, thrust::counting_iterator<std::size_t>(0), thrust::counting_iterator<std::size_t>(R.size()),
+                   RunEnd{ptr(R), R.size(), n, ptr(run_end)});
+
+  thrust::device_vector<std::int32_t> rank(n, -1);
+  thrust::device_vector<std::uint32_t> dominator(n, kNone);
+  thrust::device_vector<std::uint8_t> dominated(R.size());
+  std::size_t ranked = 0;
+  for (std::int32_t front = 0; !R.empty() && ranked < n_stop; ++front) {
+    const auto count = static_cast<std::uint32_t>(R.size());
+    thrust::for_each(policy, first, first + count,
+                     FindDominator{ptr(S), m32, ptr(R), ptr(rank), ptr(dominator), ptr(dominated)});
+    thrust::for_each(policy, first, first + count, RankFront{ptr(R), ptr(dominated), front, ptr(rank)});
+    ranked += thrust::transform_reduce(policy, first, first + count, FrontSize{ptr(R), ptr(dominated), ptr(run_end)},
+                                       std::size_t{0}, thrust::plus<std::size_t>());
+    // Keep the dominated (dominated[k] != 0): remove where the flag is 0.
+    const auto kept = thrust::remove_if(policy, R.begin(), R.end(), dominated.begin(), thrust::logical_not<std::uint8_t>());
+    R.resize(static_cast<std::size_t>(kept - R.begin()));
+  }
+  thrust::for_each(policy, first, first + static_cast<std::uint32_t>(n),
+                   Scatter{ptr(order), ptr(head), ptr(rank), ranks});
+  scope.synchronize();
+}
+
+}  // namespace evonas::EVONAS_DEVICE_NS

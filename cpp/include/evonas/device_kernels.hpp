@@ -1,0 +1,45 @@
+// The kernels of the CUDA path. Array arguments are device pointers (row-major,
+// float64, contiguous) unless named *_host; work is queued on `where.stream`
+// of device `where.device`, and a function returns once its results are
+// written.
+//
+// The same sources build twice: for CUDA as namespace evonas::cuda, and for
+// the host as evonas::emulated (Thrust's serial backend, pointers into host
+// memory), which lets CPU-only machines test the kernels' logic against the
+// CPU path (tests/test_device.py).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "evonas/hypervolume.hpp"
+
+#ifndef EVONAS_DEVICE_NS
+#define EVONAS_DEVICE_NS cuda
+#endif
+
+namespace evonas::EVONAS_DEVICE_NS {
+
+struct Where {
+  int device = 0;
+  std::uintptr_t stream = 0;  // a cudaStream_t; 0 is the legacy default stream
+};
+
+// As evonas::hypervolume_mc, with F (n x m) on the device; `m` <= kMaxDeviceObjectives.
+// The same seed gives the same estimate as the CPU path, bit for bit.
+inline constexpr std::size_t kMaxDeviceObjectives = 64;
+MonteCarloEstimate hypervolume_mc(const double* F, std::size_t n, std::size_t m, const double* ref_host,
+                                  std::uint64_t samples, std::uint64_t seed, Where where);
+
+// As evonas::non_dominated_sort, into ranks (n int32 on the device): fronts
+// are ranked until they hold at least n_stop points, the rest get -1. Equal
+// to the CPU path. O(n m) memory; up to O(n^2 m) work (see nds.cu).
+void non_dominated_sort(const double* F, std::size_t n, std::size_t m, std::size_t n_stop, std::int32_t* ranks,
+                        Where where);
+
+// As evonas::crowding_distance, into out (n doubles on the device): ranks[i]
+// is point i's front (< 0: in none, distance 0). Equal to the CPU path.
+void crowding_distance(const double* F, std::size_t n, std::size_t m, const std::int32_t* ranks, double* out,
+                       Where where);
+
+}  // namespace evonas::EVONAS_DEVICE_NS

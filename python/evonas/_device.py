@@ -1,0 +1,284 @@
+"""Where a computation runs, and device arrays at the boundary.
+
+A public function with a ``device`` argument resolves it with `resolve`:
+``"cpu"`` runs the C++ core on host arrays, ``"cuda"`` runs the CUDA path
+(``evonas._core.cuda``) on device memory, and ``"auto"`` follows the input:
+CUDA when it lives on a CUDA device. Device arrays are torch CUDA tensors,
+CuPy arrays, or anything else CuPy can wrap (``__cuda_array_interface__``);
+one that is already C-contiguous float64 reaches the kernels without a copy.
+
+The kernels take raw device addresses (`Matrix`). The emulated device
+(``evonas._device_emu``, built for tests only) runs the very same kernel
+sources on the host, with numpy arrays standing in for device memory, so
+that machines without a GPU test the kernels and the conversions here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from ._validation import as_objectives, as_ranks
+
+__all__ = ["DEVICES", "Backend", "Matrix", "on_cuda", "resolve", "to_host", "emulated"]
+
+DEVICES = ("auto", "cpu", "cuda")
+
+_DLPACK_CUDA = (2, 13)  # kDLCUDA, kDLCUDAManaged
+
+
+def on_cuda(x: Any) -> bool:
+    """True when `x` is an array in CUDA device memory."""
+    dlpack_device = getattr(x, "__dlpack_device__", None)
+    if callable(dlpack_device):
+        try:
+            return int(dlpack_device()[0]) in _DLPACK_CUDA
+        except (TypeError, ValueError, RuntimeError, IndexError):
+            return False
+    return hasattr(x, "__cuda_array_interface__")
+
+
+def _is_torch(x: Any) -> bool:
+    return type(x).__module__.split(".")[0] == "torch"
+
+
+def _cupy() -> ModuleType:
+    try:
+        return importlib.import_module("cupy")
+    except ImportError:
+        raise RuntimeError(
+            "this array is on a CUDA device but is not a torch tensor; evonas reads such arrays "
+            "through CuPy, which is not installed (pip install cupy-cuda12x)"
+        ) from None
+
+
+def to_host(x: Any) -> Any:
+    """A host (numpy) copy of a device array; any other input unchanged."""
+    if not on_cuda(x):
+        return x
+    if _is_torch(x):
+        return x.detach().cpu().numpy()
+    return _cupy().asnumpy(x)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A C-contiguous float64 matrix in a backend's memory, as a kernel takes it."""
+
+    owner: Any  # the array holding the memory; keeps it alive while a kernel reads it
+    ptr: int
+    rows: int
+    cols: int
+    device: int
+    stream: int
+
+
+def _check_matrix(shape: tuple[int, ...], name: str) -> None:
+    if len(shape) != 2:
+        raise ValueError(
+            f"'{name}' must be a 2-D array of shape (n_points, n_objectives), but it has {len(shape)} dimension(s)"
+        )
+    if shape[1] == 0:
+        raise ValueError(f"'{name}' must have at least one objective (column), but it has shape {tuple(shape)}")
+
+
+def _check_ranks(shape: tuple[int, ...], n: int, lowest: int, highest: int, name: str) -> None:
+    if len(shape) != 1 or shape[0] != n:
+        raise ValueError(f"'{name}' must be a 1-D array of length {n} (one per point), but it has shape {tuple(shape)}")
+    if n and lowest < 0:
+        raise ValueError(f"'{name}' must hold front indices >= 0, but it holds {lowest}")
+    if n and highest > np.iinfo(np.int32).max:
+        raise ValueError(f"'{name}' must hold front indices below 2**31, but it holds {highest}")
+
+
+def _nan_row(name: str, row: int) -> ValueError:
+    return ValueError(f"'{name}' must not contain NaN, but row {row} does")
+
+
+class _NumpyArrays:
+    """Host memory standing in for a device (the emulated backend)."""
+
+    def matrix(self, x: Any, name: str) -> np.ndarray:
+        return as_objectives(x, name)
+
+    def ranks(self, x: Any, n: int, name: str, like: np.ndarray) -> np.ndarray:
+        return as_ranks(to_host(x), n, name)
+
+    def empty(self, n: int, like: np.ndarray, dtype: str) -> np.ndarray:
+        return np.empty(n, dtype=dtype)
+
+    def address(self, a: np.ndarray) -> tuple[int, int, int]:
+        return a.ctypes.data, 0, 0
+
+
+class _TorchArrays:
+    """torch tensors on a CUDA device (host inputs are moved there)."""
+
+    def __init__(self) -> None:
+        import torch
+
+        self.torch = torch
+
+    def _tensor(self, x: Any, like: Any = None) -> Any:
+        device = like.device if like is not None else "cuda"
+        if _is_torch(x):
+            t = x.detach()
+            return t if t.device.type == "cuda" else t.to(device)
+        return self.torch.as_tensor(np.asarray(x), device=device)
+
+    def matrix(self, x: Any, name: str) -> Any:
+        torch = self.torch
+        t = self._tensor(x)
+        if t.dtype == torch.bool or t.is_complex():
+            raise TypeError(f"'{name}' must hold real numbers (a float or integer dtype), but its dtype is {t.dtype}")
+        _check_matrix(tuple(t.shape), name)
+        t = t.to(torch.float64).contiguous()
+        if bool(torch.isnan(t).any()):
+            raise _nan_row(name, int(torch.nonzero(torch.isnan(t))[0, 0]))
+        return t
+
+    def ranks(self, x: Any, n: int, name: str, like: Any) -> Any:
+        torch = self.torch
+        t = self._tensor(x, like)
+        if t.dtype == torch.bool or t.is_floating_point() or t.is_complex():
+            raise TypeError(f"'{name}' must be an integer array, but its dtype is {t.dtype}")
+        lo, hi = (int(t.min()), int(t.max())) if t.numel() else (0, 0)
+        _check_ranks(tuple(t.shape), n, lo, hi, name)
+        return t.to(device=like.device, dtype=torch.int32).contiguous()
+
+    def empty(self, n: int, like: Any, dtype: str) -> Any:
+        return self.torch.empty(n, dtype=getattr(self.torch, dtype), device=like.device)
+
+    def address(self, a: Any) -> tuple[int, int, int]:
+        return a.data_ptr(), a.device.index or 0, self.torch.cuda.current_stream(a.device).cuda_stream
+
+
+class _CupyArrays:
+    """CuPy arrays, and anything CuPy wraps through __cuda_array_interface__."""
+
+    def __init__(self) -> None:
+        self.cp = _cupy()
+
+    def matrix(self, x: Any, name: str) -> Any:
+        cp = self.cp
+        a = cp.asarray(x)
+        if a.dtype.kind not in "fiu":
+            raise TypeError(f"'{name}' must hold real numbers (a float or integer dtype), but its dtype is {a.dtype}")
+        _check_matrix(a.shape, name)
+        a = cp.ascontiguousarray(a, dtype=cp.float64)
+        if bool(cp.isnan(a).any()):
+            raise _nan_row(name, int(cp.argwhere(cp.isnan(a))[0, 0]))
+        return a
+
+    def ranks(self, x: Any, n: int, name: str, like: Any) -> Any:
+        cp = self.cp
+        with like.device:
+            a = cp.asarray(x)
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"'{name}' must be an integer array, but its dtype is {a.dtype}")
+        lo, hi = (int(a.min()), int(a.max())) if a.size else (0, 0)
+        _check_ranks(a.shape, n, lo, hi, name)
+        return cp.ascontiguousarray(a, dtype=cp.int32)
+
+    def empty(self, n: int, like: Any, dtype: str) -> Any:
+        with like.device:
+            return self.cp.empty(n, dtype=dtype)
+
+    def address(self, a: Any) -> tuple[int, int, int]:
+        return int(a.data.ptr), int(a.device.id), int(self.cp.cuda.get_current_stream().ptr)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The kernels of the CUDA path and the memory they read.
+
+    ``name`` is ``"cuda"`` (``evonas._core.cuda``, device memory) or
+    ``"emulated"`` (``evonas._device_emu``, host memory standing in for it).
+    Results come back in the input's array type: torch in, torch out; CuPy
+    in, CuPy out (a host input to the cuda backend goes through torch when
+    it is installed, else CuPy).
+    """
+
+    name: str
+    kernels: ModuleType
+
+    def _arrays(self, x: Any) -> Any:
+        if self.name == "emulated":
+            return _NumpyArrays()
+        if _is_torch(x) or (not on_cuda(x) and importlib.util.find_spec("torch") is not None):
+            return _TorchArrays()
+        return _CupyArrays()
+
+    def matrix(self, x: Any, name: str, *, negate: bool = False) -> Matrix:
+        """`x` as a checked C-contiguous float64 (n, m) matrix in this backend's memory.
+
+        Raises TypeError for a non-numeric array and ValueError for a wrong
+        shape or NaN, as the CPU path does; `negate` flips the signs (for
+        maximised objectives).
+        """
+        arrays = self._arrays(x)
+        a = arrays.matrix(x, name)
+        if negate:
+            a = -a
+        ptr, device, stream = arrays.address(a)
+        return Matrix(a, ptr, int(a.shape[0]), int(a.shape[1]), device, stream)
+
+    def ranks(self, x: Any, like: Matrix, name: str = "ranks") -> tuple[Any, int]:
+        """Front indices, one per row of `like`, as int32 next to it: (array, address)."""
+        arrays = self._arrays(like.owner)
+        a = arrays.ranks(x, like.rows, name, like.owner)
+        return a, arrays.address(a)[0]
+
+    def empty(self, like: Matrix, dtype: str = "float64") -> tuple[Any, int]:
+        """An uninitialised vector of `dtype` ("float64" or "int32"), one entry
+        per row of `like`, next to it: (array, address)."""
+        arrays = self._arrays(like.owner)
+        a = arrays.empty(like.rows, like.owner, dtype)
+        return a, arrays.address(a)[0]
+
+
+def _cuda_backend(why: str) -> Backend:
+    if not _core.cuda_compiled():
+        raise RuntimeError(
+            f"{why}, but this build of evonas has no CUDA kernels: it was compiled without the CUDA "
+            "toolkit. Reinstall on a machine with nvcc (EVONAS_CUDA=ON pip install .), or pass "
+            "device='cpu' (a device array is then copied to the host)"
+        )
+    if _core.cuda_device_count() == 0:
+        raise RuntimeError(f"{why}, but no CUDA device is visible; pass device='cpu'")
+    return Backend("cuda", _core.cuda)
+
+
+def resolve(device: Any, *arrays: Any) -> Backend | None:
+    """The backend that runs a call on `arrays`, or None for the CPU path.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `device` is not one of ``"auto"``, ``"cpu"``, ``"cuda"``.
+    RuntimeError
+        If the CUDA path is asked for (``"cuda"``, or ``"auto"`` with an
+        input on a CUDA device) but this build or machine has none.
+    """
+    if not isinstance(device, str):
+        raise TypeError(f"'device' must be one of {DEVICES}, but it is {device!r}")
+    if device not in DEVICES:
+        raise ValueError(f"'device' must be one of {DEVICES}, but it is {device!r}")
+    if device == "cpu":
+        return None
+    if device == "cuda":
+        return _cuda_backend("device='cuda' was asked for")
+    if any(on_cuda(a) for a in arrays):
+        return _cuda_backend("an input lives on a CUDA device (device='auto' then runs there)")
+    return None
+
+
+def emulated() -> Backend:
+    """The emulated device (test builds only; ImportError elsewhere)."""
+    return Backend("emulated", importlib.import_module("evonas._device_emu"))

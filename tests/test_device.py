@@ -1,0 +1,241 @@
+"""The CUDA path against the CPU path, on every device backend present.
+
+Backends: ``emulated`` (evonas._device_emu: the CUDA path's kernel sources
+built for the host, numpy arrays standing in for device memory; present in
+test builds, see README) and ``cuda`` (a real GPU, with torch CUDA tensors;
+skipped without one). Both run the same kernel sources, so the emulated
+backend checks the kernels' logic on CPU-only machines and the cuda backend
+checks the device-specific parts (memory, streams, launch).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import evonas
+from evonas import _device, indicators, pareto
+from conftest import hv_problems, objective_matrices
+
+
+def _cuda_ready() -> bool:
+    return evonas.cuda.is_available() and importlib.util.find_spec("torch") is not None
+
+
+class EmulatedDevice:
+    """Calls the kernels through the internal per-backend entry points."""
+
+    name = "emulated"
+
+    def __init__(self) -> None:
+        self.backend = _device.emulated()
+
+    def to_device(self, a: np.ndarray) -> np.ndarray:
+        return a
+
+    def hypervolume_mc(self, F, ref, **kw):
+        kw.setdefault("maximize", False)
+        return indicators._hypervolume_mc_on(self.backend, F, ref, kw["samples"], kw["seed"], kw["maximize"])
+
+    def crowding_distance(self, F, ranks=None):
+        if ranks is None:
+            ranks = pareto._non_dominated_sort_on(self.backend, F, None)
+        return pareto._crowding_distance_on(self.backend, F, ranks)
+
+    def non_dominated_sort(self, F, n_stop_if_ranked=None):
+        return pareto._non_dominated_sort_on(self.backend, F, n_stop_if_ranked)
+
+    def nondominated(self, F):
+        return pareto._non_dominated_sort_on(self.backend, F, 1) == 0
+
+
+class CudaDevice:
+    """Calls the public functions with torch CUDA tensors (device='auto')."""
+
+    name = "cuda"
+
+    def to_device(self, a: np.ndarray):
+        import torch
+
+        return torch.as_tensor(a, device="cuda")
+
+    def hypervolume_mc(self, F, ref, **kw):
+        return evonas.hypervolume_mc(F, ref, **kw)
+
+    def crowding_distance(self, F, ranks=None):
+        out = evonas.crowding_distance(F, ranks=ranks)
+        assert out.is_cuda  # results stay on the device
+        return out
+
+    def non_dominated_sort(self, F, n_stop_if_ranked=None):
+        out = evonas.non_dominated_sort(F, n_stop_if_ranked=n_stop_if_ranked)
+        assert out.is_cuda
+        return out
+
+    def nondominated(self, F):
+        out = evonas.nondominated(F)
+        assert out.is_cuda
+        return out
+
+
+def _backends() -> list:
+    params = [
+        pytest.param(
+            EmulatedDevice,
+            id="emulated",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("evonas._device_emu") is None,
+                reason="built without the emulated device (EVONAS_DEVICE_EMULATION=AUTO)",
+            ),
+        ),
+        pytest.param(CudaDevice, id="cuda", marks=pytest.mark.skipif(not _cuda_ready(), reason="no CUDA device")),
+    ]
+    return params
+
+
+@pytest.fixture(scope="module", params=_backends())
+def dev(request):
+    return request.param()
+
+
+# ----------------------------------------------------------------------------
+# Monte-Carlo hypervolume: the same samples, so exactly the same estimate
+
+
+@given(problem=hv_problems(n=(0, 40), m=(1, 6)), samples=st.integers(1, 3000), seed=st.integers(0, 2**64 - 1))
+def test_hypervolume_mc_equals_cpu_path(dev, problem, samples, seed):
+    F, ref = problem
+    F = np.where(np.isneginf(F), 0.0, F)  # -inf is an error on both paths (tested below)
+    expected = evonas.hypervolume_mc(F, ref, samples=samples, seed=seed, device="cpu")
+    assert dev.hypervolume_mc(dev.to_device(F), ref, samples=samples, seed=seed) == expected
+
+
+@pytest.mark.parametrize("maximize", [False, True])
+def test_hypervolume_mc_edge_cases(dev, maximize):
+    sign = -1.0 if maximize else 1.0
+    ref = sign * np.ones(3)
+    cases = [
+        np.empty((0, 3)),  # no points
+        sign * np.full((1, 3), 2.0),  # outside the box
+        sign * np.array([[0.5, 0.5, 0.5]] * 4),  # one point, copied
+        sign * np.array([[0.2, 0.9, 0.5], [0.9, 0.2, 0.5], [1.0, 0.1, 0.1]]),  # one on the box's face
+    ]
+    for F in cases:
+        expected = evonas.hypervolume_mc(F, ref, samples=5000, seed=11, maximize=maximize, device="cpu")
+        got = dev.hypervolume_mc(dev.to_device(F), ref, samples=5000, seed=11, maximize=maximize)
+        assert got == expected
+
+
+def test_hypervolume_mc_bad_input(dev):
+    with pytest.raises(ValueError, match="NaN"):
+        dev.hypervolume_mc(dev.to_device(np.array([[0.5, np.nan]])), np.ones(2), samples=10, seed=0)
+    with pytest.raises(ValueError, match="-inf"):
+        dev.hypervolume_mc(dev.to_device(np.array([[0.5, -np.inf]])), np.ones(2), samples=10, seed=0)
+    with pytest.raises(ValueError, match="2-D"):
+        dev.hypervolume_mc(dev.to_device(np.ones(3)), np.ones(3), samples=10, seed=0)
+    with pytest.raises(ValueError, match="ref"):
+        dev.hypervolume_mc(dev.to_device(np.ones((2, 3))), np.ones(2), samples=10, seed=0)
+    with pytest.raises(ValueError, match="objectives"):
+        dev.hypervolume_mc(dev.to_device(np.zeros((2, 65))), np.ones(65), samples=10, seed=0)
+
+
+# ----------------------------------------------------------------------------
+# Choosing the device
+
+
+def test_device_argument_is_checked():
+    F = np.array([[0.5, 0.5]])
+    with pytest.raises(ValueError, match="'device' must be one of"):
+        evonas.hypervolume_mc(F, np.ones(2), samples=10, seed=0, device="gpu")
+    with pytest.raises(TypeError, match="'device' must be one of"):
+        evonas.hypervolume_mc(F, np.ones(2), samples=10, seed=0, device=0)
+
+
+@pytest.mark.skipif(evonas.cuda.is_available(), reason="this machine has a CUDA device")
+def test_cuda_asked_for_without_it_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="device='cuda' was asked for, but"):
+        evonas.hypervolume_mc(np.array([[0.5, 0.5]]), np.ones(2), samples=10, seed=0, device="cuda")
+
+
+def test_host_arrays_stay_on_the_cpu_path():
+    assert _device.resolve("auto", np.ones((2, 2)), [1.0, 2.0]) is None
+    assert _device.resolve("cpu", np.ones((2, 2))) is None
+    assert not _device.on_cuda(np.ones(2))
+    torch = pytest.importorskip("torch")
+    assert not _device.on_cuda(torch.ones(2))
+
+
+# ----------------------------------------------------------------------------
+# Non-dominated sorting: identical ranks
+
+
+@given(F=objective_matrices(n=(0, 60), m=(1, 5), infinities=(np.inf, -np.inf)), data=st.data())
+def test_non_dominated_sort_equals_cpu_path(dev, F, data):
+    n_stop = data.draw(st.one_of(st.none(), st.integers(0, F.shape[0] + 1)), label="n_stop_if_ranked")
+    expected = evonas.non_dominated_sort(F, n_stop_if_ranked=n_stop, device="cpu")
+    got = _device.to_host(dev.non_dominated_sort(dev.to_device(F), n_stop_if_ranked=n_stop))
+    assert got.dtype == np.int32
+    np.testing.assert_array_equal(got, expected)
+    mask = _device.to_host(dev.nondominated(dev.to_device(F)))
+    np.testing.assert_array_equal(mask, evonas.nondominated(F, device="cpu"))
+
+
+@pytest.mark.parametrize("shape", [(2000, 2), (2000, 3), (500, 6)])
+def test_non_dominated_sort_larger_populations(dev, shape):
+    rng = np.random.default_rng(shape[0] + shape[1])
+    F = rng.random(shape)
+    F[::7] = F[1::7][: len(F[::7])]  # copies
+    F[:, 0] = np.round(F[:, 0], 2)  # ties in one objective
+    expected = evonas.non_dominated_sort(F, device="cpu")
+    np.testing.assert_array_equal(_device.to_host(dev.non_dominated_sort(dev.to_device(F))), expected)
+    line = np.column_stack([np.linspace(0, 1, 300), np.linspace(1, 0, 300)])  # one front
+    np.testing.assert_array_equal(_device.to_host(dev.non_dominated_sort(dev.to_device(line))), 0)
+    chain = np.repeat(np.linspace(0, 1, 300)[:, None], 2, axis=1)  # 300 fronts
+    np.testing.assert_array_equal(_device.to_host(dev.non_dominated_sort(dev.to_device(chain))), np.arange(300))
+
+
+def test_non_dominated_sort_bad_input(dev):
+    with pytest.raises(ValueError, match="NaN"):
+        dev.non_dominated_sort(dev.to_device(np.array([[0.5, np.nan]])))
+    with pytest.raises(ValueError, match="n_stop_if_ranked"):
+        dev.non_dominated_sort(dev.to_device(np.ones((2, 2))), n_stop_if_ranked=-1)
+    with pytest.raises(TypeError, match="n_stop_if_ranked"):
+        dev.non_dominated_sort(dev.to_device(np.ones((2, 2))), n_stop_if_ranked=1.5)
+
+
+# ----------------------------------------------------------------------------
+# Crowding distance: the same operations in the same order, so equal results
+
+
+@given(F=objective_matrices(n=(0, 60), m=(1, 5), infinities=(np.inf, -np.inf)), data=st.data())
+def test_crowding_distance_equals_cpu_path(dev, F, data):
+    n = F.shape[0]
+    if data.draw(st.booleans(), label="given_ranks"):
+        ranks = np.array(data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)), dtype=np.int64)
+    else:
+        ranks = evonas.non_dominated_sort(F)
+    expected = evonas.crowding_distance(F, ranks=ranks, device="cpu")
+    got = _device.to_host(dev.crowding_distance(dev.to_device(F), ranks=dev.to_device(ranks)))
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_crowding_distance_without_ranks(dev):
+    F = np.random.default_rng(5).integers(0, 4, size=(300, 3)).astype(float)  # many ties and copies
+    expected = evonas.crowding_distance(F, device="cpu")
+    np.testing.assert_array_equal(_device.to_host(dev.crowding_distance(dev.to_device(F))), expected)
+
+
+def test_crowding_distance_bad_input(dev):
+    F = dev.to_device(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="length 3"):
+        dev.crowding_distance(F, ranks=dev.to_device(np.zeros(2, dtype=np.int64)))
+    with pytest.raises(ValueError, match=">= 0"):
+        dev.crowding_distance(F, ranks=dev.to_device(np.array([0, -1, 0])))
+    with pytest.raises(TypeError, match="integer"):
+        dev.crowding_distance(F, ranks=dev.to_device(np.zeros(3)))
+    with pytest.raises(ValueError, match="NaN"):
+        dev.crowding_distance(dev.to_device(np.array([[0.0, np.nan]])), ranks=dev.to_device(np.zeros(1, dtype=int)))
