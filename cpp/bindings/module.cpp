@@ -15,6 +15,7 @@ void bind_survival(py::module_& m);
 void bind_surrogate(py::module_& m);
 #ifdef EVONAS_WITH_CUDA
 void bind_device(py::module_& m);
+void bind_device_operators(py::module_& m);
 #endif
 }  // namespace evonas::bindings
 
@@ -30,6 +31,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("cuda_device_count", &evonas::cuda_device_count);
   py::module_ cuda = m.def_submodule("cuda", "the CUDA path's kernels (device pointers)");
   evonas::bindings::bind_device(cuda);
+  evonas::bindings::bind_device_operators(cuda);
 #else
   m.def("cuda_compiled", [] { return false; });
   m.def("cuda_device_count", [] { return 0; });
