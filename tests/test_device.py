@@ -18,8 +18,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import evonas
-from evonas import _device, indicators, pareto
+from evonas import _core, _device, indicators, pareto
+from evonas.algorithms import nsga2
 from conftest import hv_problems, objective_matrices
+from test_nsga2 import survival_inputs
 
 
 def _cuda_ready() -> bool:
@@ -52,6 +54,9 @@ class EmulatedDevice:
     def nondominated(self, F):
         return pareto._non_dominated_sort_on(self.backend, F, 1) == 0
 
+    def nsga2_survival(self, F, cv, n_survive):
+        return nsga2._nsga2_survival_on(self.backend, F, cv, n_survive)
+
 
 class CudaDevice:
     """Calls the public functions with torch CUDA tensors (device='auto')."""
@@ -79,6 +84,11 @@ class CudaDevice:
     def nondominated(self, F):
         out = evonas.nondominated(F)
         assert out.is_cuda
+        return out
+
+    def nsga2_survival(self, F, cv, n_survive):
+        out = nsga2._nsga2_survival_on(_device.resolve("cuda"), F, cv, n_survive)
+        assert all(a.is_cuda for a in out)
         return out
 
 
@@ -239,3 +249,33 @@ def test_crowding_distance_bad_input(dev):
         dev.crowding_distance(F, ranks=dev.to_device(np.zeros(3)))
     with pytest.raises(ValueError, match="NaN"):
         dev.crowding_distance(dev.to_device(np.array([[0.0, np.nan]])), ranks=dev.to_device(np.zeros(1, dtype=int)))
+
+
+# ----------------------------------------------------------------------------
+# NSGA-II survival: the same survivors, ranks and crowding
+
+
+@given(case=survival_inputs())
+def test_nsga2_survival_equals_cpu_path(dev, case):
+    F, cv, n_survive = case
+    expected = _core.nsga2_survival(F, cv, n_survive, 1)
+    got = dev.nsga2_survival(dev.to_device(F), dev.to_device(cv), n_survive)
+    for a, b, dtype in zip(got, expected, (np.int64, np.int32, np.float64)):
+        a = _device.to_host(a)
+        assert a.dtype == dtype
+        np.testing.assert_array_equal(a, b)
+
+
+def test_nsga2_survival_larger_population(dev):
+    rng = np.random.default_rng(3)
+    F = rng.random((3000, 3))
+    F[::5] = np.round(F[::5], 1)  # ties
+    cv = np.where(rng.random(3000) < 0.2, rng.random(3000), 0.0)
+    for n_survive in (0, 1, 1500, 2500, 3000):
+        expected = _core.nsga2_survival(F, cv, n_survive, 2)
+        got = dev.nsga2_survival(dev.to_device(F), dev.to_device(cv), n_survive)
+        for a, b in zip(got, expected):
+            np.testing.assert_array_equal(_device.to_host(a), b)
+    unconstrained = dev.nsga2_survival(dev.to_device(F), None, 100)
+    for a, b in zip(unconstrained, _core.nsga2_survival(F, np.zeros(3000), 100, 2)):
+        np.testing.assert_array_equal(_device.to_host(a), b)

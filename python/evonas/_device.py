@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._validation import as_objectives, as_ranks
+from ._validation import _numeric_array, as_objectives, as_ranks
 
 __all__ = ["DEVICES", "Backend", "Matrix", "on_cuda", "resolve", "to_host", "emulated"]
 
@@ -88,6 +88,11 @@ def _check_matrix(shape: tuple[int, ...], name: str) -> None:
         raise ValueError(f"'{name}' must have at least one objective (column), but it has shape {tuple(shape)}")
 
 
+def _check_vector(shape: tuple[int, ...], n: int, name: str) -> None:
+    if len(shape) != 1 or shape[0] != n:
+        raise ValueError(f"'{name}' must be a 1-D array of length {n} (one per point), but it has shape {tuple(shape)}")
+
+
 def _check_ranks(shape: tuple[int, ...], n: int, lowest: int, highest: int, name: str) -> None:
     if len(shape) != 1 or shape[0] != n:
         raise ValueError(f"'{name}' must be a 1-D array of length {n} (one per point), but it has shape {tuple(shape)}")
@@ -104,8 +109,17 @@ def _nan_row(name: str, row: int) -> ValueError:
 class _NumpyArrays:
     """Host memory standing in for a device (the emulated backend)."""
 
-    def matrix(self, x: Any, name: str) -> np.ndarray:
-        return as_objectives(x, name)
+    def matrix(self, x: Any, name: str, allow_nan: bool) -> np.ndarray:
+        if not allow_nan:
+            return as_objectives(x, name)
+        arr = _numeric_array(x, name)
+        _check_matrix(arr.shape, name)
+        return np.ascontiguousarray(arr, dtype=np.float64)
+
+    def vector(self, x: Any, n: int, name: str, like: np.ndarray) -> np.ndarray:
+        arr = _numeric_array(to_host(x), name)
+        _check_vector(arr.shape, n, name)
+        return np.ascontiguousarray(arr, dtype=np.float64)
 
     def ranks(self, x: Any, n: int, name: str, like: np.ndarray) -> np.ndarray:
         return as_ranks(to_host(x), n, name)
@@ -132,16 +146,25 @@ class _TorchArrays:
             return t if t.device.type == "cuda" else t.to(device)
         return self.torch.as_tensor(np.asarray(x), device=device)
 
-    def matrix(self, x: Any, name: str) -> Any:
-        torch = self.torch
-        t = self._tensor(x)
-        if t.dtype == torch.bool or t.is_complex():
+    def _real(self, x: Any, name: str, like: Any = None) -> Any:
+        t = self._tensor(x, like)
+        if t.dtype == self.torch.bool or t.is_complex():
             raise TypeError(f"'{name}' must hold real numbers (a float or integer dtype), but its dtype is {t.dtype}")
+        return t
+
+    def matrix(self, x: Any, name: str, allow_nan: bool) -> Any:
+        torch = self.torch
+        t = self._real(x, name)
         _check_matrix(tuple(t.shape), name)
         t = t.to(torch.float64).contiguous()
-        if bool(torch.isnan(t).any()):
+        if not allow_nan and bool(torch.isnan(t).any()):
             raise _nan_row(name, int(torch.nonzero(torch.isnan(t))[0, 0]))
         return t
+
+    def vector(self, x: Any, n: int, name: str, like: Any) -> Any:
+        t = self._real(x, name, like)
+        _check_vector(tuple(t.shape), n, name)
+        return t.to(device=like.device, dtype=self.torch.float64).contiguous()
 
     def ranks(self, x: Any, n: int, name: str, like: Any) -> Any:
         torch = self.torch
@@ -165,16 +188,26 @@ class _CupyArrays:
     def __init__(self) -> None:
         self.cp = _cupy()
 
-    def matrix(self, x: Any, name: str) -> Any:
-        cp = self.cp
-        a = cp.asarray(x)
+    def _real(self, x: Any, name: str) -> Any:
+        a = self.cp.asarray(x)
         if a.dtype.kind not in "fiu":
             raise TypeError(f"'{name}' must hold real numbers (a float or integer dtype), but its dtype is {a.dtype}")
+        return a
+
+    def matrix(self, x: Any, name: str, allow_nan: bool) -> Any:
+        cp = self.cp
+        a = self._real(x, name)
         _check_matrix(a.shape, name)
         a = cp.ascontiguousarray(a, dtype=cp.float64)
-        if bool(cp.isnan(a).any()):
+        if not allow_nan and bool(cp.isnan(a).any()):
             raise _nan_row(name, int(cp.argwhere(cp.isnan(a))[0, 0]))
         return a
+
+    def vector(self, x: Any, n: int, name: str, like: Any) -> Any:
+        with like.device:
+            a = self._real(x, name)
+        _check_vector(a.shape, n, name)
+        return self.cp.ascontiguousarray(a, dtype=self.cp.float64)
 
     def ranks(self, x: Any, n: int, name: str, like: Any) -> Any:
         cp = self.cp
@@ -215,15 +248,15 @@ class Backend:
             return _TorchArrays()
         return _CupyArrays()
 
-    def matrix(self, x: Any, name: str, *, negate: bool = False) -> Matrix:
+    def matrix(self, x: Any, name: str, *, negate: bool = False, allow_nan: bool = False) -> Matrix:
         """`x` as a checked C-contiguous float64 (n, m) matrix in this backend's memory.
 
         Raises TypeError for a non-numeric array and ValueError for a wrong
-        shape or NaN, as the CPU path does; `negate` flips the signs (for
-        maximised objectives).
+        shape or (unless `allow_nan`) NaN, as the CPU path does; `negate`
+        flips the signs (for maximised objectives).
         """
         arrays = self._arrays(x)
-        a = arrays.matrix(x, name)
+        a = arrays.matrix(x, name, allow_nan)
         if negate:
             a = -a
         ptr, device, stream = arrays.address(a)
@@ -235,11 +268,18 @@ class Backend:
         a = arrays.ranks(x, like.rows, name, like.owner)
         return a, arrays.address(a)[0]
 
-    def empty(self, like: Matrix, dtype: str = "float64") -> tuple[Any, int]:
-        """An uninitialised vector of `dtype` ("float64" or "int32"), one entry
-        per row of `like`, next to it: (array, address)."""
+    def vector(self, x: Any, like: Matrix, name: str) -> tuple[Any, int]:
+        """Reals (NaN allowed), one per row of `like`, as float64 next to it: (array, address)."""
         arrays = self._arrays(like.owner)
-        a = arrays.empty(like.rows, like.owner, dtype)
+        a = arrays.vector(x, like.rows, name, like.owner)
+        return a, arrays.address(a)[0]
+
+    def empty(self, like: Matrix, dtype: str = "float64", n: int | None = None) -> tuple[Any, int]:
+        """An uninitialised vector of `dtype` ("float64", "int32" or "int64")
+        next to `like`, of `n` entries (default: one per row of `like`):
+        (array, address)."""
+        arrays = self._arrays(like.owner)
+        a = arrays.empty(like.rows if n is None else n, like.owner, dtype)
         return a, arrays.address(a)[0]
 
 

@@ -57,6 +57,19 @@ void bind_device(py::module_& m) {
       py::arg("stream"));
 
   m.def(
+      "nsga2_survival",
+      [](std::uintptr_t F, std::size_t n, std::size_t n_obj, std::uintptr_t cv, std::size_t n_survive,
+         std::uintptr_t index, std::uintptr_t rank, std::uintptr_t crowding, int device, std::uintptr_t stream) {
+        require_indexable(n);
+        py::gil_scoped_release release;
+        dev::nsga2_survival(reinterpret_cast<const double*>(F), reinterpret_cast<const double*>(cv), n, n_obj,
+                            n_survive, reinterpret_cast<std::int64_t*>(index), reinterpret_cast<std::int32_t*>(rank),
+                            reinterpret_cast<double*>(crowding), {device, stream});
+      },
+      py::arg("F"), py::arg("n"), py::arg("m"), py::arg("cv"), py::arg("n_survive"), py::arg("index"),
+      py::arg("rank"), py::arg("crowding"), py::arg("device"), py::arg("stream"));
+
+  m.def(
       "crowding_distance",
       [](std::uintptr_t F, std::size_t n, std::size_t n_obj, std::uintptr_t ranks, std::uintptr_t out, int device,
          std::uintptr_t stream) {

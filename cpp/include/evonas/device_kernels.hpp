@@ -42,4 +42,10 @@ void non_dominated_sort(const double* F, std::size_t n, std::size_t m, std::size
 void crowding_distance(const double* F, std::size_t n, std::size_t m, const std::int32_t* ranks, double* out,
                        Where where);
 
+// As evonas::nsga2_survival, into index / rank / crowding (min(n_survive, n)
+// entries each, on the device); cv may be null (no constraints). Equal to
+// the CPU path.
+void nsga2_survival(const double* F, const double* cv, std::size_t n, std::size_t m, std::size_t n_survive,
+                    std::int64_t* index, std::int32_t* rank, double* crowding, Where where);
+
 }  // namespace evonas::EVONAS_DEVICE_NS

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .. import _core
+from .. import _core, _device
 from .genetic import GeneticAlgorithm
 
 __all__ = ["NSGA2"]
@@ -50,3 +52,21 @@ class NSGA2(GeneticAlgorithm):
 
     def _selection_criteria(self) -> dict[str, np.ndarray | None]:
         return {"rank": self.rank, "crowding": self.crowding, "cv": self.cv}
+
+
+def _nsga2_survival_on(backend: _device.Backend, F: Any, cv: Any, n_survive: int) -> tuple[Any, Any, Any]:
+    """NSGA-II survival on the CUDA path (or the emulated device), with the
+    contract of ``_core.nsga2_survival``: (index int64, rank int32, crowding
+    float64) of the min(n_survive, n) survivors, in index order, next to `F`.
+    NaN objectives or violations mark a row infeasible (worst); `cv` None means
+    no constraints."""
+    mat = backend.matrix(F, "F", allow_nan=True)
+    cv_ptr = 0 if cv is None else backend.vector(cv, mat, "cv")[1]
+    n_out = min(n_survive, mat.rows)
+    index, index_ptr = backend.empty(mat, "int64", n_out)
+    rank, rank_ptr = backend.empty(mat, "int32", n_out)
+    crowding, crowding_ptr = backend.empty(mat, "float64", n_out)
+    backend.kernels.nsga2_survival(
+        mat.ptr, mat.rows, mat.cols, cv_ptr, n_survive, index_ptr, rank_ptr, crowding_ptr, mat.device, mat.stream
+    )
+    return index, rank, crowding
