@@ -11,7 +11,9 @@
 // dominator has been ranked.
 //
 // Work: a front's points scan every earlier remaining point, so up to
-// O(n^2 m) in total (all points on one front); memory O(n m). Equal to the
+// O(n^2 m) in total (all points on one front); memory O(n m). With two
+// objectives a round is a prefix minimum instead (an earlier remaining point
+// dominates exactly when its f2 is not larger), O(n) per front. Equal to the
 // CPU path, ranks and n_stop included.
 #include <thrust/copy.h>
 #include <thrust/device_vector.h>
@@ -23,9 +25,11 @@
 #include <thrust/scan.h>
 #include <thrust/sequence.h>
 #include <thrust/sort.h>
+#include <thrust/transform.h>
 #include <thrust/transform_reduce.h>
 
 #include <limits>
+#include <stdexcept>
 
 #include "exec.cuh"
 
@@ -109,6 +113,20 @@ struct FindDominator {
   }
 };
 
+// Two objectives: the f2 of every remaining point, in order.
+struct SecondObjective {
+  const double* S;
+  EVONAS_HD double operator()(std::uint32_t p) const { return S[2 * std::size_t{p} + 1]; }
+};
+
+// Dominated when some earlier remaining point has no larger f2 (the first
+// has none before it, whatever its f2, +inf included).
+struct DominatedByPrefix {
+  const double* f2;
+  const double* earlier_min;
+  EVONAS_HD std::uint8_t operator()(std::uint32_t k) const { return k > 0 && earlier_min[k] <= f2[k] ? 1 : 0; }
+};
+
 struct RankFront {
   const std::uint32_t* R;
   const std::uint8_t* dominated;
@@ -186,16 +204,27 @@ void non_dominated_sort(const double* F, std::size_t n, std::size_t m, std::size
   thrust::device_vector<std::int32_t> rank(n, -1);
   thrust::device_vector<std::uint32_t> dominator(n, kNone);
   thrust::device_vector<std::uint8_t> dominated(R.size());
+  thrust::device_vector<double> f2(m == 2 ? R.size() : 0), earlier_min(f2.size());
   std::size_t ranked = 0;
   for (std::int32_t front = 0; !R.empty() && ranked < n_stop; ++front) {
     const auto count = static_cast<std::uint32_t>(R.size());
-    thrust::for_each(policy, first, first + count,
-                     FindDominator{ptr(S), m32, ptr(R), ptr(rank), ptr(dominator), ptr(dominated)});
+    if (m == 2) {
+      thrust::transform(policy, R.begin(), R.end(), f2.begin(), SecondObjective{ptr(S)});
+      thrust::exclusive_scan(policy, f2.begin(), f2.begin() + count, earlier_min.begin(),
+                             std::numeric_limits<double>::infinity(), thrust::minimum<double>());
+      thrust::transform(policy, first, first + count, dominated.begin(), DominatedByPrefix{ptr(f2), ptr(earlier_min)});
+    } else {
+      thrust::for_each(policy, first, first + count,
+                       FindDominator{ptr(S), m32, ptr(R), ptr(rank), ptr(dominator), ptr(dominated)});
+    }
     thrust::for_each(policy, first, first + count, RankFront{ptr(R), ptr(dominated), front, ptr(rank)});
     ranked += thrust::transform_reduce(policy, first, first + count, FrontSize{ptr(R), ptr(dominated), ptr(run_end)},
                                        std::size_t{0}, thrust::plus<std::size_t>());
     // Keep the dominated (dominated[k] != 0): remove where the flag is 0.
     const auto kept = thrust::remove_if(policy, R.begin(), R.end(), dominated.begin(), thrust::logical_not<std::uint8_t>());
+    // Every round ranks at least R's first point; a round that ranks none
+    // would loop forever, so it is reported instead.
+    if (kept == R.end()) throw std::logic_error("evonas: the device sort ranked no point in a round (a bug)");
     R.resize(static_cast<std::size_t>(kept - R.begin()));
   }
   thrust::for_each(policy, first, first + static_cast<std::uint32_t>(n),

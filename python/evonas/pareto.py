@@ -50,8 +50,9 @@ def non_dominated_sort(
     O(n log^(m-1) n), with a brute-force base case for small sub-problems.
     Memory is O(n m): no n x n dominance matrix is ever built.
 
-    On CUDA the fronts are peeled one by one: each remaining point scans the
-    earlier ones in lexicographic order for a dominator (stopping at the
+    On CUDA the fronts are peeled one by one. With two objectives a round is
+    a prefix minimum, O(n) per front. With more, each remaining point scans
+    the earlier ones in lexicographic order for a dominator (stopping at the
     first, and reusing it while it remains), so a front's points cost a full
     scan each: up to O(n^2 m) work when most points share few fronts.
     """
