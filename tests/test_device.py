@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import evonas
 from evonas import _core, _device, indicators, pareto
 from evonas.algorithms import nsga2
+from evonas.operators import duplicates
 from conftest import hv_problems, objective_matrices
 from test_nsga2 import survival_inputs
 
@@ -57,6 +58,9 @@ class EmulatedDevice:
     def nsga2_survival(self, F, cv, n_survive):
         return nsga2._nsga2_survival_on(self.backend, F, cv, n_survive)
 
+    def unique_mask(self, X, against=None):
+        return duplicates._unique_mask_on(self.backend, X, against)
+
 
 class CudaDevice:
     """Calls the public functions with torch CUDA tensors (device='auto')."""
@@ -89,6 +93,11 @@ class CudaDevice:
     def nsga2_survival(self, F, cv, n_survive):
         out = nsga2._nsga2_survival_on(_device.resolve("cuda"), F, cv, n_survive)
         assert all(a.is_cuda for a in out)
+        return out
+
+    def unique_mask(self, X, against=None):
+        out = duplicates._unique_mask_on(_device.resolve("cuda"), X, against)
+        assert out.is_cuda
         return out
 
 
@@ -279,3 +288,21 @@ def test_nsga2_survival_larger_population(dev):
     unconstrained = dev.nsga2_survival(dev.to_device(F), None, 100)
     for a, b in zip(unconstrained, _core.nsga2_survival(F, np.zeros(3000), 100, 2)):
         np.testing.assert_array_equal(_device.to_host(a), b)
+
+
+# ----------------------------------------------------------------------------
+# Duplicate rows: the same mask
+
+
+@given(n=st.integers(0, 40), m=st.integers(0, 4), k=st.integers(0, 10), seed=st.integers(0, 2**32 - 1),
+       use_against=st.booleans())
+def test_unique_mask_equals_cpu_path(dev, n, m, k, seed, use_against):
+    rng = np.random.default_rng(seed)
+    values = np.array([0.0, -0.0, 1.0, 2.5, np.nan, np.inf, -np.inf])
+    X = values[rng.integers(0, 3 if seed % 2 else len(values), size=(n, m))]
+    against = values[rng.integers(0, len(values), size=(k, m))] if use_against else None
+    expected = evonas.operators.unique_mask(X, against=against)
+    got = dev.unique_mask(dev.to_device(X), None if against is None else dev.to_device(against))
+    np.testing.assert_array_equal(_device.to_host(got), expected)
+    with pytest.raises(ValueError, match="'against' must have"):
+        dev.unique_mask(dev.to_device(np.zeros((2, m + 1))), dev.to_device(np.zeros((1, m + 2))))

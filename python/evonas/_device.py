@@ -79,12 +79,10 @@ class Matrix:
     stream: int
 
 
-def _check_matrix(shape: tuple[int, ...], name: str) -> None:
+def _check_matrix(shape: tuple[int, ...], name: str, allow_nan: bool = False) -> None:
     if len(shape) != 2:
-        raise ValueError(
-            f"'{name}' must be a 2-D array of shape (n_points, n_objectives), but it has {len(shape)} dimension(s)"
-        )
-    if shape[1] == 0:
+        raise ValueError(f"'{name}' must be a 2-D array (one row per point), but it has {len(shape)} dimension(s)")
+    if shape[1] == 0 and not allow_nan:
         raise ValueError(f"'{name}' must have at least one objective (column), but it has shape {tuple(shape)}")
 
 
@@ -113,7 +111,7 @@ class _NumpyArrays:
         if not allow_nan:
             return as_objectives(x, name)
         arr = _numeric_array(x, name)
-        _check_matrix(arr.shape, name)
+        _check_matrix(arr.shape, name, allow_nan)
         return np.ascontiguousarray(arr, dtype=np.float64)
 
     def vector(self, x: Any, n: int, name: str, like: np.ndarray) -> np.ndarray:
@@ -129,6 +127,12 @@ class _NumpyArrays:
 
     def address(self, a: np.ndarray) -> tuple[int, int, int]:
         return a.ctypes.data, 0, 0
+
+    def put(self, x: Any, dtype: str, like: Any) -> np.ndarray:
+        return np.ascontiguousarray(to_host(x), dtype=dtype)
+
+    def alloc(self, shape: tuple[int, ...], dtype: str, like: Any) -> np.ndarray:
+        return np.empty(shape, dtype=dtype)
 
 
 class _TorchArrays:
@@ -155,7 +159,7 @@ class _TorchArrays:
     def matrix(self, x: Any, name: str, allow_nan: bool) -> Any:
         torch = self.torch
         t = self._real(x, name)
-        _check_matrix(tuple(t.shape), name)
+        _check_matrix(tuple(t.shape), name, allow_nan)
         t = t.to(torch.float64).contiguous()
         if not allow_nan and bool(torch.isnan(t).any()):
             raise _nan_row(name, int(torch.nonzero(torch.isnan(t))[0, 0]))
@@ -181,6 +185,13 @@ class _TorchArrays:
     def address(self, a: Any) -> tuple[int, int, int]:
         return a.data_ptr(), a.device.index or 0, self.torch.cuda.current_stream(a.device).cuda_stream
 
+    def put(self, x: Any, dtype: str, like: Any) -> Any:
+        return self._tensor(x, like).to(getattr(self.torch, dtype)).contiguous()
+
+    def alloc(self, shape: tuple[int, ...], dtype: str, like: Any) -> Any:
+        device = like.device if like is not None else "cuda"
+        return self.torch.empty(shape, dtype=getattr(self.torch, dtype), device=device)
+
 
 class _CupyArrays:
     """CuPy arrays, and anything CuPy wraps through __cuda_array_interface__."""
@@ -197,7 +208,7 @@ class _CupyArrays:
     def matrix(self, x: Any, name: str, allow_nan: bool) -> Any:
         cp = self.cp
         a = self._real(x, name)
-        _check_matrix(a.shape, name)
+        _check_matrix(a.shape, name, allow_nan)
         a = cp.ascontiguousarray(a, dtype=cp.float64)
         if not allow_nan and bool(cp.isnan(a).any()):
             raise _nan_row(name, int(cp.argwhere(cp.isnan(a))[0, 0]))
@@ -226,6 +237,14 @@ class _CupyArrays:
     def address(self, a: Any) -> tuple[int, int, int]:
         return int(a.data.ptr), int(a.device.id), int(self.cp.cuda.get_current_stream().ptr)
 
+    def put(self, x: Any, dtype: str, like: Any) -> Any:
+        with like.device if like is not None else self.cp.cuda.Device():
+            return self.cp.ascontiguousarray(self.cp.asarray(x), dtype=dtype)
+
+    def alloc(self, shape: tuple[int, ...], dtype: str, like: Any) -> Any:
+        with like.device if like is not None else self.cp.cuda.Device():
+            return self.cp.empty(shape, dtype=dtype)
+
 
 @dataclass(frozen=True)
 class Backend:
@@ -252,8 +271,9 @@ class Backend:
         """`x` as a checked C-contiguous float64 (n, m) matrix in this backend's memory.
 
         Raises TypeError for a non-numeric array and ValueError for a wrong
-        shape or (unless `allow_nan`) NaN, as the CPU path does; `negate`
-        flips the signs (for maximised objectives).
+        shape or, unless `allow_nan` (genomes, survival inputs), NaN or no
+        column, as the CPU path does; `negate` flips the signs (for
+        maximised objectives).
         """
         arrays = self._arrays(x)
         a = arrays.matrix(x, name, allow_nan)
@@ -281,6 +301,23 @@ class Backend:
         arrays = self._arrays(like.owner)
         a = arrays.empty(like.rows if n is None else n, like.owner, dtype)
         return a, arrays.address(a)[0]
+
+    def put(self, x: Any, dtype: str, like: Any = None) -> Matrix:
+        """`x` as a C-contiguous array of `dtype` in this backend's memory,
+        next to the array `like` (None: the current device). No value
+        checks: the caller validates first. A 1-D result has ``cols`` 1."""
+        arrays = self._arrays(like if like is not None else x)
+        a = arrays.put(x, dtype, like)
+        ptr, device, stream = arrays.address(a)
+        shape = tuple(a.shape) + (1, 1)
+        return Matrix(a, ptr, int(shape[0]), int(shape[1]), device, stream)
+
+    def alloc(self, shape: tuple[int, int], dtype: str, like: Any = None) -> Matrix:
+        """An uninitialised (rows, cols) array of `dtype` next to `like` (as `put`)."""
+        arrays = self._arrays(like)
+        a = arrays.alloc(shape, dtype, like)
+        ptr, device, stream = arrays.address(a)
+        return Matrix(a, ptr, int(shape[0]), int(shape[1]), device, stream)
 
 
 def _cuda_backend(why: str) -> Backend:
@@ -322,3 +359,4 @@ def resolve(device: Any, *arrays: Any) -> Backend | None:
 def emulated() -> Backend:
     """The emulated device (test builds only; ImportError elsewhere)."""
     return Backend("emulated", importlib.import_module("evonas._device_emu"))
+

@@ -70,6 +70,18 @@ void bind_device(py::module_& m) {
       py::arg("rank"), py::arg("crowding"), py::arg("device"), py::arg("stream"));
 
   m.def(
+      "unique_rows",
+      [](std::uintptr_t X, std::size_t n, std::size_t n_col, std::uintptr_t against, std::size_t n_against,
+         std::uintptr_t mask, int device, std::uintptr_t stream) {
+        require_indexable(n + n_against);
+        py::gil_scoped_release release;
+        dev::unique_rows(reinterpret_cast<const double*>(X), n, n_col, reinterpret_cast<const double*>(against),
+                         against ? n_against : 0, reinterpret_cast<std::uint8_t*>(mask), {device, stream});
+      },
+      py::arg("X"), py::arg("n"), py::arg("m"), py::arg("against"), py::arg("n_against"), py::arg("mask"),
+      py::arg("device"), py::arg("stream"));
+
+  m.def(
       "crowding_distance",
       [](std::uintptr_t F, std::size_t n, std::size_t n_obj, std::uintptr_t ranks, std::uintptr_t out, int device,
          std::uintptr_t stream) {

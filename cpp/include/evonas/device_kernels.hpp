@@ -48,4 +48,9 @@ void crowding_distance(const double* F, std::size_t n, std::size_t m, const std:
 void nsga2_survival(const double* F, const double* cv, std::size_t n, std::size_t m, std::size_t n_survive,
                     std::int64_t* index, std::int32_t* rank, double* crowding, Where where);
 
+// As evonas::unique_rows, into mask (n bytes on the device, 1 = keep):
+// against (n_against x m) may be null. Equal to the CPU path.
+void unique_rows(const double* X, std::size_t n, std::size_t m, const double* against, std::size_t n_against,
+                 std::uint8_t* mask, Where where);
+
 }  // namespace evonas::EVONAS_DEVICE_NS

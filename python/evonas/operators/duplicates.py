@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _device
 from .._validation import _numeric_array, as_threads
 
 __all__ = ["unique_mask", "eliminate_duplicates"]
@@ -69,3 +69,17 @@ def eliminate_duplicates(X: Any, /, *, against: Any = None, n_threads: int | Non
     """
     arr = _rows(X, "X")
     return arr[unique_mask(arr, against=against, n_threads=n_threads)]
+
+
+def _unique_mask_on(backend: _device.Backend, X: Any, against: Any = None) -> Any:
+    """unique_mask on the CUDA path (or the emulated device): a bool array next to `X`."""
+    mat = backend.matrix(X, "X", allow_nan=True)
+    other = None if against is None else backend.matrix(against, "against", allow_nan=True)
+    if other is not None and other.cols != mat.cols:
+        raise ValueError(f"'against' must have {mat.cols} columns (like 'X'), but it has {other.cols}")
+    mask, mask_ptr = backend.empty(mat, "uint8")
+    backend.kernels.unique_rows(
+        mat.ptr, mat.rows, mat.cols, 0 if other is None else other.ptr, 0 if other is None else other.rows,
+        mask_ptr, mat.device, mat.stream,
+    )
+    return mask != 0
