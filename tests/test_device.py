@@ -49,8 +49,8 @@ class EmulatedDevice:
             ranks = pareto._non_dominated_sort_on(self.backend, F, None)
         return pareto._crowding_distance_on(self.backend, F, ranks)
 
-    def non_dominated_sort(self, F, n_stop_if_ranked=None):
-        return pareto._non_dominated_sort_on(self.backend, F, n_stop_if_ranked)
+    def non_dominated_sort(self, F, n_stop_if_ranked=None, strategy=0):
+        return pareto._non_dominated_sort_on(self.backend, F, n_stop_if_ranked, strategy)
 
     def nondominated(self, F):
         return pareto._non_dominated_sort_on(self.backend, F, 1) == 0
@@ -80,8 +80,8 @@ class CudaDevice:
         assert out.is_cuda  # results stay on the device
         return out
 
-    def non_dominated_sort(self, F, n_stop_if_ranked=None):
-        out = evonas.non_dominated_sort(F, n_stop_if_ranked=n_stop_if_ranked)
+    def non_dominated_sort(self, F, n_stop_if_ranked=None, strategy=0):
+        out = pareto._non_dominated_sort_on(_device.resolve("cuda"), F, n_stop_if_ranked, strategy)
         assert out.is_cuda
         return out
 
@@ -195,22 +195,30 @@ def test_host_arrays_stay_on_the_cpu_path():
 @given(F=objective_matrices(n=(0, 60), m=(1, 5), infinities=(np.inf, -np.inf)), data=st.data())
 def test_non_dominated_sort_equals_cpu_path(dev, F, data):
     n_stop = data.draw(st.one_of(st.none(), st.integers(0, F.shape[0] + 1)), label="n_stop_if_ranked")
+    strategy = data.draw(st.sampled_from([0, 1, 2]), label="strategy")  # how 3-objective rounds run
     expected = evonas.non_dominated_sort(F, n_stop_if_ranked=n_stop, device="cpu")
-    got = _device.to_host(dev.non_dominated_sort(dev.to_device(F), n_stop_if_ranked=n_stop))
+    got = _device.to_host(dev.non_dominated_sort(dev.to_device(F), n_stop_if_ranked=n_stop, strategy=strategy))
     assert got.dtype == np.int32
     np.testing.assert_array_equal(got, expected)
     mask = _device.to_host(dev.nondominated(dev.to_device(F)))
     np.testing.assert_array_equal(mask, evonas.nondominated(F, device="cpu"))
 
 
-@pytest.mark.parametrize("shape", [(2000, 2), (2000, 3), (500, 6)])
+@pytest.mark.parametrize("shape", [(2000, 1), (2000, 2), (2000, 3), (500, 6)])
 def test_non_dominated_sort_larger_populations(dev, shape):
     rng = np.random.default_rng(shape[0] + shape[1])
     F = rng.random(shape)
     F[::7] = F[1::7][: len(F[::7])]  # copies
     F[:, 0] = np.round(F[:, 0], 2)  # ties in one objective
     expected = evonas.non_dominated_sort(F, device="cpu")
-    np.testing.assert_array_equal(_device.to_host(dev.non_dominated_sort(dev.to_device(F))), expected)
+    for strategy in (0, 1, 2):
+        got = dev.non_dominated_sort(dev.to_device(F), strategy=strategy)
+        np.testing.assert_array_equal(_device.to_host(got), expected)
+    simplex = rng.dirichlet(np.ones(3), size=1500)  # one big front, then the copies' fronts
+    simplex = np.vstack([simplex, simplex[:500] + 0.01])
+    expected = evonas.non_dominated_sort(simplex, n_stop_if_ranked=1000, device="cpu")
+    got = dev.non_dominated_sort(dev.to_device(simplex), n_stop_if_ranked=1000, strategy=2)
+    np.testing.assert_array_equal(_device.to_host(got), expected)
     line = np.column_stack([np.linspace(0, 1, 300), np.linspace(1, 0, 300)])  # one front
     np.testing.assert_array_equal(_device.to_host(dev.non_dominated_sort(dev.to_device(line))), 0)
     chain = np.repeat(np.linspace(0, 1, 300)[:, None], 2, axis=1)  # 300 fronts

@@ -11,11 +11,16 @@
 // dominator has been ranked.
 //
 // Work: a front's points scan every earlier remaining point, so up to
-// O(n^2 m) in total (all points on one front); memory O(n m). With two
-// objectives a round is a prefix minimum instead (an earlier remaining point
-// dominates exactly when its f2 is not larger), O(n) per front. Equal to the
-// CPU path, ranks and n_stop included.
+// O(n^2 m) in total (all points on one front); memory O(n m). Special cases:
+// one objective needs no rounds (the distinct values in order are the
+// fronts); with two a round is a prefix minimum (an earlier remaining point
+// dominates exactly when its f2 is not larger), O(c) for c remaining points;
+// with three a round can run by divide and conquer (nds_front3d.cuh), O(c
+// log^2 c) however large the front, which the automatic strategy picks
+// unless the last front was small. Equal to the CPU path, ranks and n_stop
+// included, whichever the strategy.
 #include <thrust/copy.h>
+#include <thrust/count.h>
 #include <thrust/device_vector.h>
 #include <thrust/fill.h>
 #include <thrust/for_each.h>
@@ -32,6 +37,7 @@
 #include <stdexcept>
 
 #include "exec.cuh"
+#include "nds_front3d.cuh"
 
 namespace evonas::EVONAS_DEVICE_NS {
 namespace {
@@ -156,6 +162,21 @@ struct RunEnd {
   }
 };
 
+// One objective: the k-th distinct value is front k, reported while the
+// fronts before it hold fewer than n_stop points.
+struct RankDistinct {
+  const std::uint32_t* R;
+  const std::size_t* before;  // points in the fronts before k
+  std::size_t n_stop;
+  std::int32_t* rank;
+  EVONAS_HD void operator()(std::uint32_t k) const { rank[R[k]] = before[k] < n_stop ? static_cast<std::int32_t>(k) : -1; }
+};
+
+struct RunLength {
+  const std::uint32_t* run_end;
+  EVONAS_HD std::size_t operator()(std::uint32_t p) const { return run_end[p] - p; }
+};
+
 // ranks[order[t]] = the rank of t's run head.
 struct Scatter {
   const std::uint32_t* order;
@@ -173,7 +194,7 @@ auto ptr(V& v) {
 }  // namespace
 
 void non_dominated_sort(const double* F, std::size_t n, std::size_t m, std::size_t n_stop, std::int32_t* ranks,
-                        Where where) {
+                        Where where, NdsStrategy strategy) {
   const DeviceScope scope(where);
   const auto policy = scope.policy();
   thrust::fill(policy, thrust::device_pointer_cast(ranks), thrust::device_pointer_cast(ranks) + n, -1);
@@ -202,17 +223,34 @@ void non_dominated_sort(const double* F, std::size_t n, std::size_t m, std::size
                    RunEnd{ptr(R), R.size(), n, ptr(run_end)});
 
   thrust::device_vector<std::int32_t> rank(n, -1);
+  if (m == 1) {
+    thrust::device_vector<std::size_t> before(R.size());
+    thrust::transform(policy, R.begin(), R.end(), before.begin(), RunLength{ptr(run_end)});
+    thrust::exclusive_scan(policy, before.begin(), before.end(), before.begin());
+    thrust::for_each(policy, first, first + static_cast<std::uint32_t>(R.size()),
+                     RankDistinct{ptr(R), ptr(before), n_stop, ptr(rank)});
+    R.clear();
+  }
   thrust::device_vector<std::uint32_t> dominator(n, kNone);
   thrust::device_vector<std::uint8_t> dominated(R.size());
   thrust::device_vector<double> f2(m == 2 ? R.size() : 0), earlier_min(f2.size());
-  std::size_t ranked = 0;
+  std::size_t ranked = 0, last_front = n;
   for (std::int32_t front = 0; !R.empty() && ranked < n_stop; ++front) {
     const auto count = static_cast<std::uint32_t>(R.size());
+    // Divide and conquer pays once the scans of a front (its size times the
+    // remaining points) outweigh c log^2 c.
+    double log_c = 1.0;
+    for (std::uint32_t c = count; c > 1; c /= 2) log_c += 1.0;
+    const bool divide = m == 3 && (strategy == NdsStrategy::divide ||
+                                   (strategy == NdsStrategy::automatic &&
+                                    static_cast<double>(last_front) > 4.0 * log_c * log_c));
     if (m == 2) {
       thrust::transform(policy, R.begin(), R.end(), f2.begin(), SecondObjective{ptr(S)});
       thrust::exclusive_scan(policy, f2.begin(), f2.begin() + count, earlier_min.begin(),
                              std::numeric_limits<double>::infinity(), thrust::minimum<double>());
       thrust::transform(policy, first, first + count, dominated.begin(), DominatedByPrefix{ptr(f2), ptr(earlier_min)});
+    } else if (divide) {
+      front3d::mark_dominated(policy, ptr(S), ptr(R), count, ptr(dominated));
     } else {
       thrust::for_each(policy, first, first + count,
                        FindDominator{ptr(S), m32, ptr(R), ptr(rank), ptr(dominator), ptr(dominated)});
@@ -221,6 +259,7 @@ void non_dominated_sort(const double* F, std::size_t n, std::size_t m, std::size
     ranked += thrust::transform_reduce(policy, first, first + count, FrontSize{ptr(R), ptr(dominated), ptr(run_end)},
                                        std::size_t{0}, thrust::plus<std::size_t>());
     // Keep the dominated (dominated[k] != 0): remove where the flag is 0.
+    last_front = static_cast<std::size_t>(thrust::count(policy, dominated.begin(), dominated.begin() + count, 0));
     const auto kept = thrust::remove_if(policy, R.begin(), R.end(), dominated.begin(), thrust::logical_not<std::uint8_t>());
     // Every round ranks at least R's first point; a round that ranks none
     // would loop forever, so it is reported instead.

@@ -51,8 +51,10 @@ def non_dominated_sort(
     Memory is O(n m): no n x n dominance matrix is ever built.
 
     On CUDA the fronts are peeled one by one. With two objectives a round is
-    a prefix minimum, O(n) per front. With more, each remaining point scans
-    the earlier ones in lexicographic order for a dominator (stopping at the
+    a prefix minimum, O(n) per front; with three, a divide and conquer over
+    the lexicographic order, O(n log^2 n) per front (or the scan below when
+    the last front was small). With more, each remaining point scans the
+    earlier ones in lexicographic order for a dominator (stopping at the
     first, and reusing it while it remains), so a front's points cost a full
     scan each: up to O(n^2 m) work when most points share few fronts.
     """
@@ -74,12 +76,15 @@ def _n_stop(n_stop_if_ranked: Any, n: int) -> int:
     return min(int(n_stop_if_ranked), n)
 
 
-def _non_dominated_sort_on(backend: _device.Backend, F: Any, n_stop_if_ranked: Any) -> Any:
-    """non_dominated_sort on the CUDA path (or the emulated device)."""
+def _non_dominated_sort_on(backend: _device.Backend, F: Any, n_stop_if_ranked: Any, strategy: int = 0) -> Any:
+    """non_dominated_sort on the CUDA path (or the emulated device); `strategy`
+    (tests) forces how three-objective rounds run: 0 auto, 1 scan, 2 divide."""
     mat = backend.matrix(F, "F")
     n_stop = _n_stop(n_stop_if_ranked, mat.rows)
     out, out_ptr = backend.empty(mat, "int32")
-    backend.kernels.non_dominated_sort(mat.ptr, mat.rows, mat.cols, n_stop, out_ptr, mat.device, mat.stream)
+    backend.kernels.non_dominated_sort(
+        mat.ptr, mat.rows, mat.cols, n_stop, out_ptr, mat.device, mat.stream, strategy
+    )
     return out
 
 

@@ -47,14 +47,16 @@ void bind_device(py::module_& m) {
   m.def(
       "non_dominated_sort",
       [](std::uintptr_t F, std::size_t n, std::size_t n_obj, std::size_t n_stop, std::uintptr_t out, int device,
-         std::uintptr_t stream) {
+         std::uintptr_t stream, int strategy) {
         require_indexable(n);
+        if (strategy < 0 || strategy > 2) throw std::invalid_argument("strategy must be 0 (auto), 1 (scan) or 2 (divide)");
         py::gil_scoped_release release;
         dev::non_dominated_sort(reinterpret_cast<const double*>(F), n, n_obj, n_stop,
-                                reinterpret_cast<std::int32_t*>(out), {device, stream});
+                                reinterpret_cast<std::int32_t*>(out), {device, stream},
+                                static_cast<dev::NdsStrategy>(strategy));
       },
       py::arg("F"), py::arg("n"), py::arg("m"), py::arg("n_stop"), py::arg("out"), py::arg("device"),
-      py::arg("stream"));
+      py::arg("stream"), py::arg("strategy") = 0);
 
   m.def(
       "nsga2_survival",

@@ -34,8 +34,11 @@ MonteCarloEstimate hypervolume_mc(const double* F, std::size_t n, std::size_t m,
 // As evonas::non_dominated_sort, into ranks (n int32 on the device): fronts
 // are ranked until they hold at least n_stop points, the rest get -1. Equal
 // to the CPU path. O(n m) memory; up to O(n^2 m) work (see nds.cu).
+// How three-objective rounds find the dominated points (nds.cu); the result
+// is the same, only the work differs.
+enum class NdsStrategy : int { automatic = 0, scan = 1, divide = 2 };
 void non_dominated_sort(const double* F, std::size_t n, std::size_t m, std::size_t n_stop, std::int32_t* ranks,
-                        Where where);
+                        Where where, NdsStrategy strategy = NdsStrategy::automatic);
 
 // As evonas::crowding_distance, into out (n doubles on the device): ranks[i]
 // is point i's front (< 0: in none, distance 0). Equal to the CPU path.
