@@ -332,7 +332,7 @@ def _cuda_backend(why: str) -> Backend:
     return Backend("cuda", _core.cuda)
 
 
-def resolve(device: Any, *arrays: Any) -> Backend | None:
+def resolve(device: str | Backend, *arrays: Any) -> Backend | None:
     """The backend that runs a call on `arrays`, or None for the CPU path.
 
     Raises
@@ -342,7 +342,14 @@ def resolve(device: Any, *arrays: Any) -> Backend | None:
     RuntimeError
         If the CUDA path is asked for (``"cuda"``, or ``"auto"`` with an
         input on a CUDA device) but this build or machine has none.
+
+    Notes
+    -----
+    A `Backend` passes through unchanged: tests run the public functions on
+    the emulated device with ``device=_device.emulated()``.
     """
+    if isinstance(device, Backend):
+        return device
     if not isinstance(device, str):
         raise TypeError(f"'device' must be one of {DEVICES}, but it is {device!r}")
     if device not in DEVICES:
