@@ -179,8 +179,8 @@ def test_packed_forest_is_made_only_from_a_checked_table():
     assert _core.forest_pack(node_arrays(trees), 3).n_features == 3
     with pytest.raises(ValueError, match="malformed forest"):
         _core.forest_pack(node_arrays(trees), 0)
-    with pytest.raises(ValueError, match="at most 4194303 features"):
-        _core.forest_pack(node_arrays(trees), 5_000_000)
+    with pytest.raises(ValueError, match="at most 134217727 features"):
+        _core.forest_pack(node_arrays(trees), 200_000_000)
     arrays = list(node_arrays(trees))
     arrays[2] = arrays[2].copy()
     arrays[2][0] = 1  # the right child is the left one

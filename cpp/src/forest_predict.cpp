@@ -1,14 +1,15 @@
 // Batch prediction of the tree ensemble (PackedForest, see surrogate.hpp).
 //
-// Rows go in blocks of kBlock. A block is first encoded: each value becomes
-// its integer code (a bucket, then a binary search among the feature's
-// thresholds in it), stored feature-major so that a node's feature is a
-// fixed byte offset. Then each
-// tree is walked for kLanes rows in lockstep: the loads of independent rows
-// overlap, and a step has no data-dependent branch (the comparison becomes a
-// sign mask; a leaf is a fixed point of the step). A group stops as soon as
-// all its rows sit on leaves, instead of walking the tree's full depth. The
-// next tree is prefetched meanwhile.
+// Rows go in blocks of kBlock, a task each. A block is first encoded: each
+// value becomes its integer code (a bucket, then a search among the feature's
+// thresholds in it; with AVX-512 where the CPU has it, see
+// forest_walk_encode.hpp), stored so that a node's feature is a fixed byte
+// offset from the start of a group of kLanes rows. Then each tree is walked
+// for a group's rows in lockstep: the loads of independent rows overlap, and
+// a step has no data-dependent branch (the comparison becomes a sign mask; a
+// leaf is a fixed point of the step). A group stops as soon as all its rows
+// sit on leaves, instead of walking the tree's full depth. The next tree is
+// prefetched meanwhile.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -19,21 +20,22 @@
 
 #include "evonas/parallel.hpp"
 #include "evonas/surrogate.hpp"
+#include "forest_walk_encode.hpp"
 
 namespace evonas {
 namespace {
 
+using namespace forest_walk;
 using Node = PackedForest::Node;
-using Code = std::uint32_t;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr std::size_t kLanes = 8;    // rows walked together (8 measured fastest of 4..16)
-constexpr std::size_t kBlock = 256;  // rows per block: each tree is reused by all of them
+// Rows per block (and task, ~4 ms for 100 deep trees): each tree and each
+// feature's thresholds are reused by all of them (1024 measured faster than 256).
+constexpr std::size_t kBlock = 1024;
 constexpr std::size_t kSearch = 16;  // values binary-searched together while encoding
-constexpr std::size_t kTaskBlocks = 4;  // blocks per task handed to a thread (~1 ms for 100 deep trees)
 constexpr auto kNodeBytes = static_cast<std::int64_t>(sizeof(Node));
-// Node::column = feature * kBlock * sizeof(Code) must fit in 32 bits.
-constexpr std::size_t kMaxFeatures = std::numeric_limits<std::uint32_t>::max() / (kBlock * sizeof(Code));
+// Node::column = feature * kLanes * sizeof(Code) must fit in 32 bits.
+constexpr std::size_t kMaxFeatures = std::numeric_limits<std::uint32_t>::max() / (kLanes * sizeof(Code));
 
 void prefetch(const void* p) {
 #if defined(__GNUC__)
@@ -77,22 +79,12 @@ std::vector<std::size_t> tree_depths(const ForestView& f) {
   return result;
 }
 
-using Coder = PackedForest::Coder;
-
-// Monotone in x (each rounding is), so a threshold in a lower bucket than x
-// is < x and one in a higher bucket is > x. NaN goes to bucket 0.
-std::size_t bucket(const Coder& c, double x) {
-  const double s = (x - c.lo) * c.scale;
-  return s > 0 ? (s < static_cast<double>(c.n_buckets) ? static_cast<std::size_t>(s) : c.n_buckets - 1) : 0;
-}
-
-// codes[r] = 1 + #{thresholds of the feature < x_r} for the rows r < rows
-// of one column (x_r = column[r * stride]); throws std::invalid_argument if
-// an x_r is not finite. That count is start[bucket] plus a branchless binary
-// search over the `width` thresholds from there (padded with +inf), whose
-// trip count is the same for every value: kSearch of them run in lockstep.
+// The portable EncodeColumn (see forest_walk_encode.hpp). A code is
+// start[bucket] plus a branchless binary search over the `width` thresholds
+// from there, whose trip count is the same for every value: kSearch of them
+// run in lockstep.
 void encode_column(const Coder& c, const double* sorted, const std::uint32_t* start, const double* column,
-                   std::size_t stride, std::size_t rows, Code* codes) {
+                   std::size_t stride, std::size_t rows, Code* codes, std::size_t group_stride) {
   bool finite = true;
   for (std::size_t r0 = 0; r0 < rows; r0 += kSearch) {
     std::array<double, kSearch> x;
@@ -110,7 +102,7 @@ void encode_column(const Coder& c, const double* sorted, const std::uint32_t* st
     }
     const std::size_t lanes = std::min(kSearch, rows - r0);
     for (std::size_t k = 0; k < lanes; ++k)
-      codes[r0 + k] = static_cast<Code>(1 + base[k] + (sorted[base[k]] < x[k] ? 1 : 0));
+      codes[code_index(r0 + k, group_stride)] = static_cast<Code>(1 + base[k] + (sorted[base[k]] < x[k] ? 1 : 0));
   }
   if (!finite) throw std::invalid_argument("X must be finite");
 }
@@ -122,6 +114,7 @@ struct Tables {
   const std::int64_t* tree_offset;
   const std::size_t* depth;
   std::size_t n_trees;
+  std::size_t n_features;
 };
 
 // Mean and std over the trees for the rows of one encoded block.
@@ -144,7 +137,7 @@ void walk_block(const Tables& f, const Code* codes, std::size_t rows, double* me
         prefetch(f.nodes + fetch);  // 4 nodes a cache line
         prefetch(f.value + fetch);  // 8 values a line, so every line is asked for
       }
-      const char* x = reinterpret_cast<const char*>(codes + g);
+      const char* x = reinterpret_cast<const char*>(codes + g * f.n_features);
       std::array<const char*, kLanes> node;  // each lane's node
       node.fill(table + root);
       // A step never moves a row back and moves it unless it is on a leaf, so
@@ -244,29 +237,37 @@ PackedForest::PackedForest(const ForestView& forest)
     const double* t = sorted_.data() + c.sorted;
     const double* t_end = t + start_[c.start + c.n_buckets];
     const auto rank = static_cast<std::uint32_t>(1 + (std::lower_bound(t, t_end, forest.threshold[i]) - t));
-    const auto column = static_cast<std::uint32_t>(j * kBlock * sizeof(Code));
+    const auto column = static_cast<std::uint32_t>(j * kLanes * sizeof(Code));
     nodes_[i] = {rank, column, (forest.right[i] - static_cast<std::int64_t>(i) - 1) * kNodeBytes};
   }
 }
 
 void PackedForest::predict(const double* X, std::size_t n, double* mean, double* std, int n_threads) const {
   const std::size_t d = n_features_;
-  const Tables tables{nodes_.data(), value_.data(), tree_offset_.data(), depth_.data(), depth_.size()};
-  const std::size_t n_blocks = (n + kBlock - 1) / kBlock;
-  const std::size_t n_tasks = (n_blocks + kTaskBlocks - 1) / kTaskBlocks;
+  const Tables tables{nodes_.data(), value_.data(), tree_offset_.data(), depth_.data(), depth_.size(), d};
+  const EncodeColumn vector_encode = avx512_encode_column();
+  // The next feature's thresholds stream in while a feature is encoded: a
+  // block is too short to pay for fetching them on demand, unless they are
+  // more (in cache lines) than its rows.
+  auto prefetch_coder = [&](const Coder& c) {
+    const std::size_t n_sorted = start_[c.start + c.n_buckets] + c.width;
+    if (n_sorted > 8 * kBlock) return;
+    for (std::size_t i = 0; i < n_sorted; i += 8) prefetch(sorted_.data() + c.sorted + i);
+    for (std::size_t i = 0; i <= c.n_buckets; i += 16) prefetch(start_.data() + c.start + i);
+  };
   // Tasks are handed out as threads come free: a core shared with another
   // process then costs its share of the work, not half of the wall time.
-  parallel_tasks(n_tasks, n_threads, [&](std::size_t task) {
-    std::vector<Code> codes(d * kBlock, Code{1});  // lanes past a block's last row read stale codes, never used
-    for (std::size_t b = task * kTaskBlocks; b < std::min(n_blocks, (task + 1) * kTaskBlocks); ++b) {
-      const std::size_t begin = b * kBlock, rows = std::min(kBlock, n - begin);
-      for (std::size_t j = 0; j < d; ++j) {
-        const Coder& c = coders_[j];
-        encode_column(c, sorted_.data() + c.sorted, start_.data() + c.start, X + begin * d + j, d, rows,
-                      codes.data() + j * kBlock);
-      }
-      walk_block(tables, codes.data(), rows, mean + begin, std + begin);
+  parallel_tasks((n + kBlock - 1) / kBlock, n_threads, [&](std::size_t b) {
+    const std::size_t begin = b * kBlock, rows = std::min(kBlock, n - begin);
+    std::vector<Code> codes(d * kBlock, Code{1});  // lanes past the last row read codes never written
+    for (std::size_t j = 0; j < d; ++j) {
+      const Coder& c = coders_[j];
+      if (j + 1 < d) prefetch_coder(coders_[j + 1]);
+      const EncodeColumn encode = vector_encode != nullptr && c.width <= kMaxVectorWidth ? vector_encode : encode_column;
+      encode(c, sorted_.data() + c.sorted, start_.data() + c.start, X + begin * d + j, d, rows,
+             codes.data() + j * kLanes, d * kLanes);
     }
+    walk_block(tables, codes.data(), rows, mean + begin, std + begin);
   });
 }
 
