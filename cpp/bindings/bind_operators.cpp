@@ -7,54 +7,15 @@
 #include <tuple>
 
 #include "numpy_io.hpp"
+#include "operator_specs.hpp"
 
 namespace evonas::bindings {
 
 namespace {
 
-template <class T>
-using Array = py::array_t<T, py::array::c_style>;
-
-// A space as the tuple (kinds, lower, upper, log) of evonas.Space's arrays.
-using SpaceArrays = std::tuple<Array<std::int8_t>, Matrix, Matrix, Array<std::uint8_t>>;
-
-GeneSpace view(const SpaceArrays& s) {
-  const auto& [kinds, lower, upper, log] = s;
-  auto n = kinds.size();
-  if (kinds.ndim() != 1 || lower.ndim() != 1 || upper.ndim() != 1 || log.ndim() != 1 ||
-      lower.size() != n || upper.size() != n || log.size() != n)
-    throw std::invalid_argument("kinds, lower, upper and log must be 1-D arrays of one length");
-  return {kinds.data(), lower.data(), upper.data(), log.data(), static_cast<std::size_t>(n)};
-}
-
 void require_genomes(const Matrix& X, const GeneSpace& space) {
   if (X.ndim() != 2 || static_cast<std::size_t>(X.shape(1)) != space.n_var)
     throw std::invalid_argument("X must be a 2-D array with one column per gene");
-}
-
-using CrossoverTuple = std::tuple<int, double, double, double>;       // method, prob, prob_var, eta
-using MutationTuple = std::tuple<int, double, double, double, double>;  // ... eta, step
-
-CrossoverSpec crossover_spec(double prob, int n_points,
-                             const std::array<CrossoverTuple, 3>& kinds) {
-  CrossoverSpec spec;
-  spec.prob = prob;
-  spec.n_points = n_points;
-  for (std::size_t k = 0; k < kGeneKinds; ++k) {
-    auto [method, p, pv, eta] = kinds[k];
-    spec.by_kind[k] = {static_cast<CrossoverMethod>(method), p, pv, eta};
-  }
-  return spec;
-}
-
-MutationSpec mutation_spec(double prob, const std::array<MutationTuple, 3>& kinds) {
-  MutationSpec spec;
-  spec.prob = prob;
-  for (std::size_t k = 0; k < kGeneKinds; ++k) {
-    auto [method, p, pv, eta, step] = kinds[k];
-    spec.by_kind[k] = {static_cast<MutationMethod>(method), p, pv, eta, step};
-  }
-  return spec;
 }
 
 // An uninitialised rows x cols float64 array: the kernels write every cell.
@@ -65,7 +26,7 @@ Matrix new_matrix(std::size_t rows, std::size_t cols) {
 template <class Sampler>
 Matrix sample(Sampler sampler, const SpaceArrays& sa, std::size_t n, std::uint64_t seed,
               std::uint64_t generation, int n_threads) {
-  GeneSpace space = view(sa);
+  GeneSpace space = space_view(sa);
   Matrix out = new_matrix(n, space.n_var);
   double* data = out.mutable_data();
   {
@@ -134,7 +95,7 @@ void bind_operators(py::module_& m) {
          double crossover_prob, int n_points, const std::array<CrossoverTuple, 3>& crossover,
          double mutation_prob, const std::array<MutationTuple, 3>& mutation, std::uint64_t seed,
          std::uint64_t generation, int n_threads) {
-        GeneSpace space = view(s);
+        GeneSpace space = space_view(s);
         require_genomes(X, space);
         if (parents.ndim() != 2 || parents.shape(1) != 2)
           throw std::invalid_argument("parents must have shape (n_matings, 2)");
@@ -159,7 +120,7 @@ void bind_operators(py::module_& m) {
       [](const SpaceArrays& s, const Matrix& X, double mutation_prob,
          const std::array<MutationTuple, 3>& mutation, std::uint64_t seed, std::uint64_t generation,
          int n_threads) {
-        GeneSpace space = view(s);
+        GeneSpace space = space_view(s);
         require_genomes(X, space);
         MutationSpec mu = mutation_spec(mutation_prob, mutation);
         Matrix out = new_matrix(X.shape(0), space.n_var);
@@ -215,7 +176,7 @@ void bind_operators(py::module_& m) {
   m.def(
       "first_invalid_gene",
       [](const SpaceArrays& s, const Matrix& X, int n_threads) {
-        GeneSpace space = view(s);
+        GeneSpace space = space_view(s);
         require_genomes(X, space);
         py::gil_scoped_release release;
         return first_invalid_gene(space, X.data(), X.shape(0), n_threads);

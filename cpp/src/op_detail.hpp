@@ -1,6 +1,8 @@
-// Shared internals of the population operators (op_*.cpp): the prepared
-// description of a space, Bernoulli trials, and the per-row kernels that the
-// variation driver fuses into one pass.
+// Shared internals of the population operators (op_*.cpp, and the device
+// operators in cpp/cuda/op_*.cu): the prepared description of a space,
+// Bernoulli trials, and the per-row kernels that the variation driver fuses
+// into one pass. What the device runs too is EVONAS_HD, so both paths run
+// one implementation and draw the same numbers.
 #pragma once
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "evonas/hd.hpp"
 #include "evonas/operators.hpp"
 #include "evonas/rng.hpp"
 
@@ -23,6 +26,14 @@ namespace evonas::ops {
 
 // Rows of 30 genes: a few thousand per thread amortise the thread start.
 inline constexpr std::size_t kRowGrain = 2048;
+
+// std::swap is not constexpr before C++20, so not callable on the device.
+template <class T>
+EVONAS_HD void exchange(T& a, T& b) {
+  T t = a;
+  a = b;
+  b = t;
+}
 
 // Hint that a row will be read soon: parents and tournament competitors are
 // drawn at random, so without it every row costs a full memory latency.
@@ -46,7 +57,7 @@ class FixedPower {
   FixedPower() : FixedPower(1.0) {}
   explicit FixedPower(double e)
       : e_(e), n_(e >= 1.0 && e <= 64.0 && e == std::floor(e) ? static_cast<unsigned>(e) : 0u) {}
-  double operator()(double x) const {
+  EVONAS_HD double operator()(double x) const {
     if (n_ == 0) return std::pow(x, e_);
     double result = 1.0, base = x;
     for (unsigned n = n_;;) {
@@ -56,7 +67,7 @@ class FixedPower {
       base *= base;
     }
   }
-  bool cheap() const { return n_ != 0; }  // no std::pow involved
+  EVONAS_HD bool cheap() const { return n_ != 0; }  // no std::pow involved
 
  private:
   double e_;
@@ -73,12 +84,12 @@ class FixedRoot {
     for (int k = 0; k <= 6; ++k)
       if (e == static_cast<double>(1u << k)) halvings_ = k;
   }
-  bool cheap() const { return halvings_ >= 0; }  // otherwise apply must not be used
+  EVONAS_HD bool cheap() const { return halvings_ >= 0; }  // otherwise apply must not be used
   // Every x[i] in place; the roots of different entries overlap in the pipeline.
-  void apply(double* x, std::size_t n) const {
+  EVONAS_HD void apply(double* x, std::size_t n) const {
     for (int k = 0; k < halvings_; ++k) {
       std::size_t i = 0;
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(__CUDA_ARCH__)
       // Two correctly rounded roots per instruction: the compiler does not
       // vectorise std::sqrt itself, since it must keep errno.
       for (; i + 2 <= n; i += 2) _mm_storeu_pd(x + i, _mm_sqrt_pd(_mm_loadu_pd(x + i)));
@@ -104,18 +115,33 @@ struct Gene {
   GeneKind kind;
   bool log;
 
-  double to_work(double x) const { return log ? std::log(x) : x; }
+  EVONAS_HD double to_work(double x) const { return log ? std::log(x) : x; }
 
   // A working-scale value back to a gene value: inside the bounds (exp and
   // the operators' arithmetic can land a rounding error outside) and
   // integral for discrete genes.
-  double finish(double w) const {
+  EVONAS_HD double finish(double w) const {
     double x = log ? std::exp(w) : w;
     x = std::min(std::max(x, lo), hi);
     if (kind != GeneKind::real) x = std::floor(x + 0.5);  // bounds are integral: stays inside
     return x;
   }
 };
+
+// A space's genes and its column indices per kind, wherever they live (host
+// memory for the CPU path, device memory for the device's).
+struct PlanView {
+  const Gene* genes;
+  const std::uint32_t* cols[kGeneKinds];  // column indices of each kind
+  std::size_t count[kGeneKinds];          // and their numbers
+  std::size_t n_var;
+};
+
+// Whether x is a valid value of gene g: inside the bounds (so not NaN) and
+// integral for discrete genes.
+EVONAS_HD inline bool valid_gene(const Gene& g, double x) {
+  return x >= g.lo && x <= g.hi && (g.kind == GeneKind::real || x == std::floor(x));
+}
 
 struct Plan {
   std::size_t n_var = 0;
@@ -133,6 +159,15 @@ struct Plan {
       g.whi = g.to_work(g.hi);
       of_kind.at(static_cast<std::size_t>(g.kind)).push_back(static_cast<std::uint32_t>(j));
     }
+  }
+
+  PlanView view() const {
+    PlanView v{genes.data(), {}, {}, n_var};
+    for (std::size_t k = 0; k < kGeneKinds; ++k) {
+      v.cols[k] = of_kind[k].data();
+      v.count[k] = of_kind[k].size();
+    }
+    return v;
   }
 };
 
@@ -155,11 +190,11 @@ class Chance {
       : fair_(p == 0.5),
         bound_(static_cast<std::uint64_t>(std::llround(require_probability(p, "prob") * 0x1p32))) {
   }
-  bool never() const { return !fair_ && bound_ == 0; }
-  bool always() const { return !fair_ && bound_ == (std::uint64_t{1} << 32); }
+  EVONAS_HD bool never() const { return !fair_ && bound_ == 0; }
+  EVONAS_HD bool always() const { return !fair_ && bound_ == (std::uint64_t{1} << 32); }
 
   template <class Draws>
-  bool operator()(Draws& d) const {
+  EVONAS_HD bool operator()(Draws& d) const {
     if (fair_) return d.bit();
     if (never()) return false;
     if (always()) return true;
@@ -170,7 +205,7 @@ class Chance {
   // set bits instead of branching on every trial: with p near 0.5 such a
   // branch mispredicts half the time.
   template <class Draws>
-  std::uint32_t mask(Draws& d, unsigned count) const {
+  EVONAS_HD std::uint32_t mask(Draws& d, unsigned count) const {
     std::uint32_t all = count >= 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << count) - 1;
     if (fair_) return d.rs.next_u32() & all;
     if (never()) return 0;
@@ -187,8 +222,10 @@ class Chance {
 };
 
 // Index of the lowest set bit of m != 0.
-inline unsigned lowest_bit(std::uint32_t m) {
-#if defined(__GNUC__) || defined(__clang__)
+EVONAS_HD inline unsigned lowest_bit(std::uint32_t m) {
+#if defined(__CUDA_ARCH__)
+  return static_cast<unsigned>(__ffs(static_cast<int>(m)) - 1);
+#elif defined(__GNUC__) || defined(__clang__)
   return static_cast<unsigned>(__builtin_ctz(m));
 #else
   unsigned b = 0;
@@ -203,8 +240,8 @@ struct Draws {
   std::uint32_t bits = 0;
   unsigned left = 0;
 
-  explicit Draws(PhiloxStream stream) : rs(stream) {}
-  bool bit() {
+  EVONAS_HD explicit Draws(PhiloxStream stream) : rs(stream) {}
+  EVONAS_HD bool bit() {
     if (left == 0) {
       bits = rs.next_u32();
       left = 32;
@@ -214,7 +251,7 @@ struct Draws {
     bits >>= 1;
     return b;
   }
-  bool chance(const Chance& c) { return c(*this); }
+  EVONAS_HD bool chance(const Chance& c) { return c(*this); }
 };
 
 // ---- crossover ------------------------------------------------------------
@@ -237,14 +274,7 @@ struct CrossoverPlan {
   explicit CrossoverPlan(const CrossoverSpec& spec);
 };
 
-// Scratch memory of one thread (point crossover's cut marks).
-struct CrossoverScratch {
-  std::vector<std::uint8_t> cut;
-};
-
-// Children c1, c2 (n_var each, distinct from the parents) of parents p1, p2.
-void cross_pair(const Plan& plan, const CrossoverPlan& cx, const double* p1, const double* p2,
-                double* c1, double* c2, Draws& d, CrossoverScratch& scratch);
+// cross_pair (children of one mating) is in op_crossover_row.hpp.
 
 // ---- mutation -------------------------------------------------------------
 
@@ -265,7 +295,6 @@ struct MutationPlan {
   MutationPlan(const MutationSpec& spec, const Plan& plan);
 };
 
-// Mutates `row` (n_var genes) in place with the draws of one stream.
-void mutate_row(const Plan& plan, const MutationPlan& mp, double* row, Draws& d);
+// mutate_row (one row in place) is in op_mutation_row.hpp.
 
 }  // namespace evonas::ops

@@ -1,7 +1,5 @@
 // The one value check of genome matrices that the operators rely on, done
 // natively: numpy would need several full passes and temporaries.
-#include <algorithm>
-#include <cmath>
 #include <mutex>
 
 #include "evonas/parallel.hpp"
@@ -11,6 +9,7 @@ namespace evonas {
 
 std::int64_t first_invalid_gene(const GeneSpace& space, const double* X, std::size_t n,
                                 int n_threads) {
+  const ops::Plan plan(space);
   std::size_t n_var = space.n_var;
   std::int64_t first = -1;
   std::mutex mutex;
@@ -18,11 +17,7 @@ std::int64_t first_invalid_gene(const GeneSpace& space, const double* X, std::si
     for (std::size_t i = lo; i < hi; ++i) {
       const double* row = X + i * n_var;
       for (std::size_t j = 0; j < n_var; ++j) {
-        double x = row[j];
-        bool real = space.kinds[j] == static_cast<std::int8_t>(GeneKind::real);
-        bool ok = x >= space.lower[j] && x <= space.upper[j] &&  // false for NaN
-                  (real || x == std::floor(x));
-        if (!ok) {
+        if (!ops::valid_gene(plan.genes[j], row[j])) {
           // Chunks are ordered, so the first bad cell of a chunk is the
           // chunk's answer; the smallest over chunks is the overall first.
           auto at = static_cast<std::int64_t>(i * n_var + j);

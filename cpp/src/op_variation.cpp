@@ -2,9 +2,11 @@
 // each child is mutated while its row is still in cache.
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "evonas/parallel.hpp"
-#include "op_detail.hpp"
+#include "op_crossover_row.hpp"
+#include "op_mutation_row.hpp"
 
 namespace evonas {
 
@@ -19,6 +21,7 @@ void variation(const GeneSpace& space, const double* X, std::size_t n,
   ops::Plan plan(space);
   ops::CrossoverPlan cx(crossover);
   ops::MutationPlan mp(mutation, plan);
+  const ops::PlanView view = plan.view();
   std::size_t n_var = plan.n_var;
   parallel_for(n_matings, n_threads, ops::kRowGrain / 2, [&](std::size_t lo, std::size_t hi) {
     // Local copies: GCC drops the prefetches when their addresses are read
@@ -26,7 +29,7 @@ void variation(const GeneSpace& space, const double* X, std::size_t n,
     const double* const rows = X;
     const std::int64_t* const pairs = parents;
     const std::size_t width = n_var, row_bytes = n_var * sizeof(double);
-    ops::CrossoverScratch scratch;
+    std::vector<std::uint8_t> cut(width);  // point crossover's scratch
     // Parents are drawn at random: fetch those of a later mating while this
     // one is worked on, so the memory latencies overlap.
     constexpr std::size_t kAhead = 8;
@@ -41,12 +44,12 @@ void variation(const GeneSpace& space, const double* X, std::size_t n,
       double* c1 = out + 2 * i * width;
       double* c2 = c1 + width;
       ops::Draws d(op_stream(seed, generation, OpStream::crossover, i));
-      ops::cross_pair(plan, cx, p1, p2, c1, c2, d, scratch);
+      ops::cross_pair(view, cx, p1, p2, c1, c2, d, cut.data());
       if (!mp.active) continue;
       ops::Draws m1(op_stream(seed, generation, OpStream::mutation, 2 * i));
-      ops::mutate_row(plan, mp, c1, m1);
+      ops::mutate_row(view, mp, c1, m1);
       ops::Draws m2(op_stream(seed, generation, OpStream::mutation, 2 * i + 1));
-      ops::mutate_row(plan, mp, c2, m2);
+      ops::mutate_row(view, mp, c2, m2);
     }
   });
 }

@@ -123,3 +123,13 @@ def forest_predict_packed(
 #                  device: int, stream: int) -> tuple[float, float]
 #   non_dominated_sort(F: int, n: int, m: int, n_stop: int, out: int, device: int, stream: int) -> None
 #   crowding_distance(F: int, n: int, m: int, ranks: int, out: int, device: int, stream: int) -> None
+#   non_dominated_sort(..., strategy: int = 0)   (0 auto, 1 scan, 2 divide: 3-objective rounds)
+#   nsga2_survival(F, n, m, cv: int, n_survive, index, rank, crowding, device, stream) -> None
+#   unique_rows(X, n, m, against: int, n_against, mask, device, stream) -> None
+#   sample_random(space, n, seed, generation, out, device, stream) -> None   (sample_lhs alike)
+#   tournament_select(n, n_select, k, rank, fitness, crowding, cv, seed, generation, winners,
+#                     device, stream) -> None   (criteria are addresses, 0 when not given)
+#   variation(space, X, n, parents, n_matings, crossover_prob, n_points, crossover,
+#             mutation_prob, mutation, seed, generation, out, device, stream) -> None
+#   mutate(space, X, n, mutation_prob, mutation, seed, generation, out, device, stream) -> None
+#   first_invalid_gene(space, X, n, device, stream) -> int

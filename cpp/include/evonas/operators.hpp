@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "evonas/hd.hpp"
 #include "evonas/rng.hpp"
 
 namespace evonas {
@@ -53,7 +54,7 @@ inline constexpr unsigned kOpIndexBits = 28;
 // Largest number of rows, matings or tournaments one call may address.
 inline constexpr std::size_t kMaxOpIndex = std::size_t{1} << kOpIndexBits;
 
-inline PhiloxStream op_stream(std::uint64_t seed, std::uint64_t generation, OpStream purpose,
+EVONAS_HD inline PhiloxStream op_stream(std::uint64_t seed, std::uint64_t generation, OpStream purpose,
                               std::size_t index) {
   return PhiloxStream(seed, generation,
                       (static_cast<std::uint32_t>(purpose) << kOpIndexBits) |

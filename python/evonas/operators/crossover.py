@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _device
 from .._validation import as_seed, as_threads
 from ..space import CATEGORICAL, INTEGER, REAL, Space
 from ._common import (
@@ -35,6 +35,8 @@ from ._common import (
     as_probability,
     space_arrays,
 )
+
+from ._on_device import variation_on
 
 __all__ = ["Crossover", "SBX", "UniformCrossover", "PointCrossover"]
 
@@ -65,7 +67,8 @@ class Crossover:
         seed: int | None = None,
         generation: int = 0,
         n_threads: int | None = None,
-    ) -> np.ndarray:
+        device: str = "auto",
+    ) -> Any:
         """Recombine the mating pairs `parents` of the population `X`.
 
         Parameters
@@ -83,6 +86,11 @@ class Crossover:
             Generation number: part of the random-stream key.
         n_threads : int, optional
             Threads to use; None uses every core.
+        device : {"auto", "cpu", "cuda"}, default "auto"
+            Where to run: "auto" follows the inputs (CUDA when one lives on a
+            CUDA device), "cuda" moves host inputs there. On CUDA the result
+            is a device array (torch in, torch out) equal to the CPU path's;
+            `n_threads` is then ignored.
 
         Returns
         -------
@@ -95,21 +103,18 @@ class Crossover:
         """
         arrays = space_arrays(space)
         threads = as_threads(n_threads)
+        backend = _device.resolve(device, X, parents)
+        by_kind = [self._entry(1.0) if kind in self._kinds else CROSSOVER_COPY for kind in (REAL, INTEGER, CATEGORICAL)]
+        crossover = (self.prob, self._n_points(), by_kind)
+        mutation = (1.0, [MUTATION_NONE] * 3)
+        if backend is not None:
+            return variation_on(
+                backend, space, X, parents, crossover, mutation, as_seed(seed), as_generation(generation)
+            )
         arr = as_genomes(space, X, arrays, threads)
         pairs = as_parents(parents, arr.shape[0])
-        by_kind = [self._entry(1.0) if kind in self._kinds else CROSSOVER_COPY for kind in (REAL, INTEGER, CATEGORICAL)]
         return _core.variation(
-            arrays,
-            arr,
-            pairs,
-            self.prob,
-            self._n_points(),
-            by_kind,
-            1.0,
-            [MUTATION_NONE] * 3,
-            as_seed(seed),
-            as_generation(generation),
-            threads,
+            arrays, arr, pairs, *crossover, *mutation, as_seed(seed), as_generation(generation), threads
         )
 
 

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _device
 from .._validation import as_seed, as_threads
 from ..space import CATEGORICAL, INTEGER, REAL, Space
 from ._common import (
@@ -33,6 +33,8 @@ from ._common import (
     as_probability,
     space_arrays,
 )
+
+from ._on_device import mutate_on
 
 __all__ = ["Mutation", "PM", "IntegerMutation", "CategoricalMutation"]
 
@@ -69,7 +71,8 @@ class Mutation:
         seed: int | None = None,
         generation: int = 0,
         n_threads: int | None = None,
-    ) -> np.ndarray:
+        device: str = "auto",
+    ) -> Any:
         """Mutate every row of `X`.
 
         Parameters
@@ -84,6 +87,11 @@ class Mutation:
             Generation number: part of the random-stream key.
         n_threads : int, optional
             Threads to use; None uses every core.
+        device : {"auto", "cpu", "cuda"}, default "auto"
+            Where to run: "auto" follows the inputs (CUDA when one lives on a
+            CUDA device), "cuda" moves host inputs there. On CUDA the result
+            is a device array (torch in, torch out) equal to the CPU path's;
+            `n_threads` is then ignored.
 
         Returns
         -------
@@ -98,11 +106,14 @@ class Mutation:
         """
         arrays = space_arrays(space)
         threads = as_threads(n_threads)
-        arr = as_genomes(space, X, arrays, threads)
+        backend = _device.resolve(device, X)
         n_acted = int(np.isin(space.kinds, self._kinds).sum())
         by_kind = [
             self._entry(1.0, n_acted) if kind in self._kinds else MUTATION_NONE for kind in (REAL, INTEGER, CATEGORICAL)
         ]
+        if backend is not None:
+            return mutate_on(backend, space, X, (self.prob, by_kind), as_seed(seed), as_generation(generation))
+        arr = as_genomes(space, X, arrays, threads)
         return _core.mutate(arrays, arr, self.prob, by_kind, as_seed(seed), as_generation(generation), threads)
 
 

@@ -6,10 +6,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _device
 from .._validation import as_seed, as_threads
 from ..space import Space
 from ._common import as_generation, as_row_count, space_arrays
+from ._on_device import sample_on
 
 __all__ = ["Sampling", "FloatRandomSampling", "LatinHypercubeSampling", "LHS"]
 
@@ -18,6 +19,7 @@ class Sampling:
     """Base class of the samplers: ``do(space, n)`` returns n genomes."""
 
     _native: Callable[..., np.ndarray]
+    _device_kernel: str  # its name among the device kernels
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -37,7 +39,8 @@ class Sampling:
         seed: int | None = None,
         generation: int = 0,
         n_threads: int | None = None,
-    ) -> np.ndarray:
+        device: str = "auto",
+    ) -> Any:
         """Draw `n` genomes of `space`.
 
         Parameters
@@ -52,6 +55,9 @@ class Sampling:
             independent of these).
         n_threads : int, optional
             Threads to use; None uses every core.
+        device : {"auto", "cpu", "cuda"}, default "auto"
+            Where to run: "cuda" returns a torch CUDA tensor (CuPy array
+            without torch), equal to the CPU path's; `n_threads` is then ignored.
 
         Returns
         -------
@@ -60,7 +66,11 @@ class Sampling:
         """
         arrays = space_arrays(space)
         count = as_row_count(n, "n")
-        return type(self)._native(arrays, count, as_seed(seed), as_generation(generation), as_threads(n_threads))
+        seed_, generation_, threads = as_seed(seed), as_generation(generation), as_threads(n_threads)
+        backend = _device.resolve(device)
+        if backend is not None:
+            return sample_on(backend, self._device_kernel, arrays, len(space), count, seed_, generation_)
+        return type(self)._native(arrays, count, seed_, generation_, threads)
 
 
 class FloatRandomSampling(Sampling):
@@ -73,6 +83,7 @@ class FloatRandomSampling(Sampling):
     """
 
     _native = staticmethod(_core.sample_random)  # type: ignore[assignment]
+    _device_kernel = "sample_random"
 
 
 class LatinHypercubeSampling(Sampling):
@@ -86,6 +97,7 @@ class LatinHypercubeSampling(Sampling):
     """
 
     _native = staticmethod(_core.sample_lhs)  # type: ignore[assignment]
+    _device_kernel = "sample_lhs"
 
 
 #: pymoo's name for :class:`LatinHypercubeSampling`.

@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _device
 from .._validation import _numeric_array, as_positive_int, as_ranks, as_seed, as_threads
 from ._common import MAX_ROWS, as_generation, as_row_count
+from ._on_device import tournament_on
 
 __all__ = ["TournamentSelection"]
 
@@ -67,7 +68,8 @@ class TournamentSelection:
         seed: int | None = None,
         generation: int = 0,
         n_threads: int | None = None,
-    ) -> np.ndarray:
+        device: str = "auto",
+    ) -> Any:
         """Select `n_select` groups of `n_parents` individuals.
 
         Give `rank` (optionally with `crowding`) or `fitness`, and optionally
@@ -94,6 +96,11 @@ class TournamentSelection:
             Generation number: part of the random-stream key.
         n_threads : int, optional
             Threads to use; None uses every core.
+        device : {"auto", "cpu", "cuda"}, default "auto"
+            Where to run: "auto" follows the inputs (CUDA when one lives on a
+            CUDA device), "cuda" moves host inputs there. On CUDA the result
+            is a device array (torch in, torch out) equal to the CPU path's;
+            `n_threads` is then ignored.
 
         Returns
         -------
@@ -118,10 +125,14 @@ class TournamentSelection:
             raise ValueError("'crowding' breaks ties between equal ranks: it needs 'rank'")
         if rank is None and fitness is None and cv is None:
             raise TypeError("TournamentSelection.do needs 'rank', 'fitness' or 'cv' to compare individuals")
+        inputs = {"rank": rank, "fitness": fitness, "crowding": crowding, "cv": cv}
+        backend = _device.resolve(device, *inputs.values())
+        # The criteria are checked on the host (one entry per individual).
         given: dict[str, np.ndarray] = {}
-        for name, value in (("rank", rank), ("fitness", fitness), ("crowding", crowding), ("cv", cv)):
+        for name, value in inputs.items():
             if value is None:
                 continue
+            value = _device.to_host(value)
             if name == "rank":
                 raw = np.asarray(value)
                 given[name] = as_ranks(raw, raw.shape[0] if raw.ndim == 1 else 0, name="rank")
@@ -138,6 +149,12 @@ class TournamentSelection:
                 f"'n_select' * 'n_parents' * k must be at most 2**28 * the population size ({n_pop}), "
                 f"but it is {total * self.k}"
             )
+        if backend is not None:
+            like = next((v for v in inputs.values() if _device.on_cuda(v)), None)
+            winners = tournament_on(
+                backend, n_pop, total, self.k, given, as_seed(seed), as_generation(generation), like
+            )
+            return winners.reshape(count, group)
         winners = _core.tournament_select(
             n_pop,
             total,

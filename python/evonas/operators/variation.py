@@ -7,12 +7,13 @@ from typing import Any, Union
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _device
 from .._validation import as_seed, as_threads
 from ..space import CATEGORICAL, INTEGER, REAL, Space
 from ._common import CROSSOVER_COPY, MUTATION_NONE, as_generation, as_genomes, as_parents, space_arrays
 from .crossover import SBX, Crossover, PointCrossover, UniformCrossover
 from .mutation import PM, CategoricalMutation, IntegerMutation, Mutation
+from ._on_device import CrossoverArgs, MutationArgs, variation_on
 
 __all__ = ["MixedVariation"]
 
@@ -95,7 +96,8 @@ class MixedVariation:
         seed: int | None = None,
         generation: int = 0,
         n_threads: int | None = None,
-    ) -> np.ndarray:
+        device: str = "auto",
+    ) -> Any:
         """Children of the mating pairs `parents` of the population `X`.
 
         Parameters
@@ -111,6 +113,11 @@ class MixedVariation:
             Generation number: part of the random-stream key.
         n_threads : int, optional
             Threads to use; None uses every core.
+        device : {"auto", "cpu", "cuda"}, default "auto"
+            Where to run: "auto" follows the inputs (CUDA when one lives on a
+            CUDA device), "cuda" moves host inputs there. On CUDA the result
+            is a device array (torch in, torch out) equal to the CPU path's;
+            `n_threads` is then ignored.
 
         Returns
         -------
@@ -124,8 +131,14 @@ class MixedVariation:
         crossing with these operators and then mutating the children row by
         row with the same `seed` and `generation`.
         """
-        arrays = space_arrays(space)
         threads = as_threads(n_threads)
+        backend = _device.resolve(device, X, parents)
+        if backend is not None:
+            crossover, mutation = self._specs(space)
+            return variation_on(
+                backend, space, X, parents, crossover, mutation, as_seed(seed), as_generation(generation)
+            )
+        arrays = space_arrays(space)
         arr = as_genomes(space, X, arrays, threads)
         pairs = as_parents(parents, arr.shape[0])
         return self._children(space, arr, pairs, as_seed(seed), as_generation(generation), threads)
@@ -136,10 +149,14 @@ class MixedVariation:
         """:meth:`do` on checked arguments: `X` a valid C-contiguous float64
         genome matrix, `parents` C-contiguous int64 pairs of its rows (an
         algorithm's own population and selection need no second check)."""
-        arrays = space_arrays(space)
+        crossover, mutation = self._specs(space)
+        return _core.variation(space_arrays(space), X, parents, *crossover, *mutation, seed, generation, threads)
+
+    def _specs(self, space: Space) -> tuple[CrossoverArgs, MutationArgs]:
+        """The native crossover and mutation arguments for `space`."""
         counts = [int(np.count_nonzero(space.kinds == kind)) for kind in (REAL, INTEGER, CATEGORICAL)]
         crossover = [CROSSOVER_COPY if op is None else op._entry(op.prob) for op in self._crossovers()]
         mutation = [
             MUTATION_NONE if op is None else op._entry(op.prob, count) for op, count in zip(self._mutations(), counts)
         ]
-        return _core.variation(arrays, X, parents, 1.0, 0, crossover, 1.0, mutation, seed, generation, threads)
+        return (1.0, 0, crossover), (1.0, mutation)

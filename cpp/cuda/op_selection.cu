@@ -1,0 +1,72 @@
+// Tournament selection on the device: keys per individual, one thread per
+// permutation of competitors (the CPU path's shuffle, so the same
+// permutations; O(n) sequential work each, the costly part for large
+// populations), then one thread per tournament (op_selection_row.hpp).
+#include <thrust/device_vector.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
+
+#include "evonas/device_operators.hpp"
+#include "exec.cuh"
+#include "op_selection_row.hpp"
+
+namespace evonas::EVONAS_DEVICE_NS {
+namespace {
+
+struct MakeKey {
+  TournamentCriteria criteria;
+  ops::Key* keys;
+  EVONAS_HD void operator()(std::size_t i) const { keys[i] = ops::tournament_key(criteria, i); }
+};
+
+struct Shuffle {
+  std::size_t n, n_buckets;
+  std::uint64_t seed, generation;
+  std::uint32_t* drawn;
+  std::uint32_t* bucket;  // n per permutation (more than one bucket only)
+  std::size_t* start;     // n_buckets + 1 per permutation (idem)
+  EVONAS_HD void operator()(std::size_t p) const {
+    PhiloxStream rs = op_stream(seed, generation, OpStream::select, p);
+    const bool scratch = n_buckets > 1;
+    ops::shuffle_indices(drawn + p * n, n, rs, scratch ? bucket + p * n : nullptr,
+                         scratch ? start + p * (n_buckets + 1) : nullptr);
+  }
+};
+
+struct Decide {
+  const ops::Key* keys;
+  const std::uint32_t* drawn;
+  std::size_t k;
+  std::int64_t* winners;
+  EVONAS_HD void operator()(std::size_t t) const {
+    winners[t] = static_cast<std::int64_t>(ops::tournament_winner(keys, drawn + t * k, k));
+  }
+};
+
+}  // namespace
+
+void tournament_select(const TournamentCriteria& criteria, std::size_t n, std::size_t n_select, std::size_t k,
+                       std::uint64_t seed, std::uint64_t generation, std::int64_t* winners, Where where) {
+  ops::require_tournament(n, n_select, k);
+  if (n_select == 0) return;
+  const DeviceScope scope(where);
+  const auto policy = scope.policy();
+  const thrust::counting_iterator<std::size_t> first(0);
+  thrust::device_vector<ops::Key> keys(n);
+  ops::Key* const key_at = thrust::raw_pointer_cast(keys.data());
+  thrust::for_each(policy, first, first + n, MakeKey{criteria, key_at});
+
+  // Permutations laid end to end, k competitors per tournament.
+  const std::size_t n_perm = (n_select * k + n - 1) / n, n_buckets = ops::shuffle_buckets(n);
+  thrust::device_vector<std::uint32_t> drawn(n_perm * n);
+  thrust::device_vector<std::uint32_t> bucket(n_buckets > 1 ? n_perm * n : 0);
+  thrust::device_vector<std::size_t> start(n_buckets > 1 ? n_perm * (n_buckets + 1) : 0);
+  std::uint32_t* const drawn_at = thrust::raw_pointer_cast(drawn.data());
+  thrust::for_each(policy, first, first + n_perm,
+                   Shuffle{n, n_buckets, seed, generation, drawn_at, thrust::raw_pointer_cast(bucket.data()),
+                           thrust::raw_pointer_cast(start.data())});
+  thrust::for_each(policy, first, first + n_select, Decide{key_at, drawn_at, k, winners});
+  scope.synchronize();
+}
+
+}  // namespace evonas::EVONAS_DEVICE_NS
