@@ -159,6 +159,23 @@ def test_prediction_matches_the_reference_descent(seed, d, n_trees, max_depth, d
     assert np.array_equal(legacy[0], mean) and np.array_equal(legacy[1], std)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_prediction_with_crowded_and_spread_thresholds(seed):
+    """Features whose thresholds crowd one bucket (many more than a vector
+    compares at once: the encoder's search fallback) next to spread ones."""
+    rng = np.random.default_rng(seed)
+    crowded = np.concatenate([np.sort(rng.uniform(0.0, 1e-6, 120)), [1000.0]])
+    spread = np.linspace(-2.0, 2.0, 40)
+    pool = np.concatenate([crowded, spread])
+    trees = [random_tree(rng, 3, 60, True, pool) for _ in range(6)]
+    near = np.concatenate([pool, np.nextafter(pool, -np.inf), np.nextafter(pool, np.inf), [-1e300, 1e300]])
+    X = rng.choice(near, (700, 3))
+    ref_mean, ref_std, _ = rf.predict(node_arrays(trees), X)
+    mean, std = _core.forest_predict_packed(_core.forest_pack(node_arrays(trees), 3), X, 2)
+    np.testing.assert_allclose(mean, ref_mean, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(std, ref_std, rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 @pytest.mark.parametrize("n_features", [1, 3])
 def test_native_prediction_refuses_non_finite_rows(bad, n_features):
