@@ -61,6 +61,9 @@ class EmulatedDevice:
     def unique_mask(self, X, against=None):
         return duplicates._unique_mask_on(self.backend, X, against)
 
+    def forest_predict(self, forest, X):
+        return forest.predict(X, device=self.backend)
+
 
 class CudaDevice:
     """Calls the public functions with torch CUDA tensors (device='auto')."""
@@ -99,6 +102,11 @@ class CudaDevice:
         out = duplicates._unique_mask_on(_device.resolve("cuda"), X, against)
         assert out.is_cuda
         return out
+
+    def forest_predict(self, forest, X):
+        mean, std = forest.predict(X)
+        assert mean.is_cuda and std.is_cuda
+        return mean, std
 
 
 def _backends() -> list:
@@ -314,3 +322,29 @@ def test_unique_mask_equals_cpu_path(dev, n, m, k, seed, use_against):
     np.testing.assert_array_equal(_device.to_host(got), expected)
     with pytest.raises(ValueError, match="'against' must have"):
         dev.unique_mask(dev.to_device(np.zeros((2, m + 1))), dev.to_device(np.zeros((1, m + 2))))
+
+
+# ----------------------------------------------------------------------------
+# Surrogate forest prediction: the same sums in the same order
+
+
+@pytest.mark.parametrize("min_samples_leaf, bootstrap", [(1, False), (5, False), (1, True)])
+def test_forest_predict_equals_cpu_path(dev, min_samples_leaf, bootstrap):
+    from evonas.surrogate import ForestSurrogate
+
+    rng = np.random.default_rng(min_samples_leaf + bootstrap)
+    X = rng.random((300, 6))
+    X[:, 2] = np.round(X[:, 2], 1)  # ties among thresholds
+    y = np.sin(4 * X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.standard_normal(300)
+    forest = ForestSurrogate(n_trees=20, min_samples_leaf=min_samples_leaf, bootstrap=bootstrap, seed=3).fit(X, y)
+    Q = np.vstack([rng.uniform(-0.5, 1.5, (500, 6)), X[:50], np.zeros((0, 6))])
+    expected = forest.predict(Q, device="cpu")
+    got = dev.forest_predict(forest, dev.to_device(Q))
+    for a, b in zip(got, expected):
+        np.testing.assert_array_equal(_device.to_host(a), b)
+    empty = dev.forest_predict(forest, dev.to_device(np.zeros((0, 6))))
+    assert all(_device.to_host(a).shape == (0,) for a in empty)
+    with pytest.raises(ValueError, match="finite"):
+        dev.forest_predict(forest, dev.to_device(np.full((2, 6), np.inf)))
+    with pytest.raises(ValueError, match="6 columns"):
+        dev.forest_predict(forest, dev.to_device(np.zeros((2, 5))))

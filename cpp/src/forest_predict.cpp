@@ -242,6 +242,12 @@ PackedForest::PackedForest(const ForestView& forest)
   }
 }
 
+PackedForest::View PackedForest::view() const {
+  return {nodes_.data(),  value_.data(),  tree_offset_.data(), nodes_.size(),  depth_.size(),
+          n_features_,    coders_.data(), sorted_.data(),      start_.data(),  sorted_.size(),
+          start_.size(),  kLanes * sizeof(Code)};
+}
+
 void PackedForest::predict(const double* X, std::size_t n, double* mean, double* std, int n_threads) const {
   const std::size_t d = n_features_;
   const Tables tables{nodes_.data(), value_.data(), tree_offset_.data(), depth_.data(), depth_.size(), d};

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "evonas/device_kernels.hpp"
+#include "evonas/surrogate.hpp"
 
 namespace py = pybind11;
 
@@ -82,6 +83,17 @@ void bind_device(py::module_& m) {
       },
       py::arg("X"), py::arg("n"), py::arg("m"), py::arg("against"), py::arg("n_against"), py::arg("mask"),
       py::arg("device"), py::arg("stream"));
+
+  m.def(
+      "forest_predict",
+      [](const PackedForest& forest, std::uintptr_t X, std::size_t n, std::uintptr_t mean, std::uintptr_t std,
+         int device, std::uintptr_t stream) {
+        py::gil_scoped_release release;
+        dev::forest_predict(forest, reinterpret_cast<const double*>(X), n, reinterpret_cast<double*>(mean),
+                            reinterpret_cast<double*>(std), {device, stream});
+      },
+      py::arg("forest"), py::arg("X"), py::arg("n"), py::arg("mean"), py::arg("std"), py::arg("device"),
+      py::arg("stream"));
 
   m.def(
       "crowding_distance",

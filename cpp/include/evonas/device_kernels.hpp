@@ -14,6 +14,10 @@
 
 #include "evonas/hypervolume.hpp"
 
+namespace evonas {
+class PackedForest;
+}
+
 #ifndef EVONAS_DEVICE_NS
 #define EVONAS_DEVICE_NS cuda
 #endif
@@ -55,5 +59,11 @@ void nsga2_survival(const double* F, const double* cv, std::size_t n, std::size_
 // against (n_against x m) may be null. Equal to the CPU path.
 void unique_rows(const double* X, std::size_t n, std::size_t m, const double* against, std::size_t n_against,
                  std::uint8_t* mask, Where where);
+
+// As PackedForest::predict, X (n x forest.n_features()) on the device into
+// mean and std (n each, on the device); std::invalid_argument if X is not
+// finite. Equal to the CPU path.
+void forest_predict(const PackedForest& forest, const double* X, std::size_t n, double* mean, double* std,
+                    Where where);
 
 }  // namespace evonas::EVONAS_DEVICE_NS

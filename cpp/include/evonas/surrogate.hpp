@@ -117,6 +117,20 @@ class PackedForest {
 
   std::size_t n_features() const { return n_features_; }
 
+  // The packed tables as they are, for the CUDA path (cpp/cuda/forest_predict.cu).
+  struct View {
+    const Node* nodes;
+    const double* value;
+    const std::int64_t* tree_offset;  // n_trees + 1 entries
+    std::size_t n_nodes, n_trees, n_features;
+    const Coder* coders;          // n_features
+    const double* sorted;         // n_sorted
+    const std::uint32_t* start;   // n_start
+    std::size_t n_sorted, n_start;
+    std::size_t column_stride;    // Node::column = feature * column_stride
+  };
+  View view() const;
+
   // Predicts rows X (n x n_features()): mean[i] over the trees and std[i],
   // their population standard deviation (0 where all trees agree exactly).
   // Throws std::invalid_argument if X is not finite (it is checked as it is
