@@ -6,6 +6,8 @@
 #include <thrust/copy.h>
 #include <thrust/device_ptr.h>
 #include <thrust/execution_policy.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
 
 #include <cstddef>
 #include <vector>
@@ -57,6 +59,28 @@ class DeviceScope {
 };
 
 #endif
+
+// The raw device address of a thrust::device_vector's data.
+template <class V>
+auto ptr(V& v) {
+  return thrust::raw_pointer_cast(v.data());
+}
+
+// out (count x m) = the rows `rows[0 .. count)` of F (row-major, m columns).
+struct GatherRows {
+  const double* F;
+  const std::uint32_t* rows;
+  std::uint32_t m;
+  double* out;
+  EVONAS_HD void operator()(std::size_t e) const { out[e] = F[std::size_t{rows[e / m]} * m + e % m]; }
+};
+
+template <class Policy>
+void gather_rows(const Policy& policy, const double* F, const std::uint32_t* rows, std::size_t count, std::size_t m,
+                 double* out) {
+  thrust::for_each(policy, thrust::counting_iterator<std::size_t>(0), thrust::counting_iterator<std::size_t>(count * m),
+                   GatherRows{F, rows, static_cast<std::uint32_t>(m), out});
+}
 
 // A copy of count device values on the host, after the stream's earlier work.
 template <class T>

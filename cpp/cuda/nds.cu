@@ -58,18 +58,6 @@ struct ByRowIndex {
   }
 };
 
-// S[t] = the row of point order[t], element by element.
-struct GatherRows {
-  const double* F;
-  const std::uint32_t* order;
-  std::uint32_t m;
-  double* S;
-  EVONAS_HD void operator()(std::size_t e) const {
-    const std::size_t t = e / m, j = e % m;
-    S[e] = F[std::size_t{order[t]} * m + j];
-  }
-};
-
 // Position t of the sorted rows starts a run of equal rows: t itself if so,
 // 0 otherwise (an inclusive max-scan then names every position's run head).
 struct HeadOrZero {
@@ -186,11 +174,6 @@ struct Scatter {
   EVONAS_HD void operator()(std::uint32_t t) const { ranks[order[t]] = rank[head[t]]; }
 };
 
-template <class V>
-auto ptr(V& v) {
-  return thrust::raw_pointer_cast(v.data());
-}
-
 }  // namespace
 
 void non_dominated_sort(const double* F, std::size_t n, std::size_t m, std::size_t n_stop, std::int32_t* ranks,
@@ -209,8 +192,7 @@ void non_dominated_sort(const double* F, std::size_t n, std::size_t m, std::size
   thrust::sequence(policy, order.begin(), order.end());
   thrust::sort(policy, order.begin(), order.end(), ByRowIndex{F, m32});
   thrust::device_vector<double> S(n * m);
-  thrust::for_each(policy, thrust::counting_iterator<std::size_t>(0), thrust::counting_iterator<std::size_t>(n * m),
-                   GatherRows{F, ptr(order), m32, ptr(S)});
+  gather_rows(policy, F, ptr(order), n, m, ptr(S));
 
   thrust::device_vector<std::uint32_t> head(n);
   thrust::transform(policy, first, first + n, head.begin(), HeadOrZero{ptr(S), m32});

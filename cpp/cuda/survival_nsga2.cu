@@ -44,14 +44,6 @@ struct IsFeasible {
   EVONAS_HD bool operator()(std::uint32_t i) const { return viol[i] == 0.0; }
 };
 
-struct GatherRows {
-  const double* F;
-  const std::uint32_t* rows;
-  std::uint32_t m;
-  double* out;
-  EVONAS_HD void operator()(std::size_t e) const { out[e] = F[std::size_t{rows[e / m]} * m + e % m]; }
-};
-
 // Feasible positions: ranked fronts first, a front by larger crowding, then index.
 struct ByFrontCrowding {
   const std::int32_t* rank;
@@ -96,11 +88,6 @@ struct WriteSurvivor {
   }
 };
 
-template <class V>
-auto ptr(V& v) {
-  return thrust::raw_pointer_cast(v.data());
-}
-
 }  // namespace
 
 void nsga2_survival(const double* F, const double* cv, std::size_t n, std::size_t m, std::size_t n_survive,
@@ -124,8 +111,7 @@ void nsga2_survival(const double* F, const double* cv, std::size_t n, std::size_
 
   // The sort never sees an infeasible (possibly NaN) row.
   thrust::device_vector<double> Ff(nf * m);
-  thrust::for_each(policy, thrust::counting_iterator<std::size_t>(0), thrust::counting_iterator<std::size_t>(nf * m),
-                   GatherRows{F, ptr(feasible), m32, ptr(Ff)});
+  gather_rows(policy, F, ptr(feasible), nf, m, ptr(Ff));
   thrust::device_vector<std::int32_t> rank(nf);
   thrust::device_vector<double> crowd(nf);
   non_dominated_sort(ptr(Ff), nf, m, std::min(n_survive, nf), ptr(rank), where);
