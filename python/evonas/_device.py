@@ -26,7 +26,7 @@ import numpy as np
 from . import _core
 from ._validation import _numeric_array, as_objectives, as_ranks
 
-__all__ = ["DEVICES", "Backend", "Matrix", "on_cuda", "resolve", "to_host", "emulated"]
+__all__ = ["DEVICES", "Backend", "Matrix", "dtype_kind", "on_cuda", "resolve", "to_host", "emulated"]
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -46,6 +46,19 @@ def on_cuda(x: Any) -> bool:
 
 def _is_torch(x: Any) -> bool:
     return type(x).__module__.split(".")[0] == "torch"
+
+
+def dtype_kind(x: Any) -> str:
+    """The numpy dtype kind ("f", "i", "u", "b", "c", ...) of a host or device array."""
+    if _is_torch(x):
+        if x.is_complex():
+            return "c"
+        if x.dtype.is_floating_point:
+            return "f"
+        return "b" if str(x.dtype) == "torch.bool" else "i"
+    if on_cuda(x):
+        return str(np.dtype(x.dtype).kind)
+    return str(np.asarray(x).dtype.kind)
 
 
 def _cupy() -> ModuleType:
@@ -136,18 +149,23 @@ class _NumpyArrays:
 
 
 class _TorchArrays:
-    """torch tensors on a CUDA device (host inputs are moved there)."""
+    """torch tensors in `home` memory: "cuda" (the current CUDA device), or
+    "cpu" standing in for it on the emulated device. Inputs elsewhere are
+    moved there; other CUDA arrays are wrapped through DLPack, zero-copy."""
 
-    def __init__(self) -> None:
+    def __init__(self, home: str = "cuda") -> None:
         import torch
 
         self.torch = torch
+        self.home = home
 
     def _tensor(self, x: Any, like: Any = None) -> Any:
-        device = like.device if like is not None else "cuda"
+        device = like.device if like is not None else self.home
         if _is_torch(x):
             t = x.detach()
-            return t if t.device.type == "cuda" else t.to(device)
+            return t if t.device.type == self.home else t.to(device)
+        if on_cuda(x):
+            return self.torch.from_dlpack(x).to(device)
         return self.torch.as_tensor(np.asarray(x), device=device)
 
     def _real(self, x: Any, name: str, like: Any = None) -> Any:
@@ -183,13 +201,15 @@ class _TorchArrays:
         return self.torch.empty(n, dtype=getattr(self.torch, dtype), device=like.device)
 
     def address(self, a: Any) -> tuple[int, int, int]:
+        if a.device.type != "cuda":
+            return a.data_ptr(), 0, 0
         return a.data_ptr(), a.device.index or 0, self.torch.cuda.current_stream(a.device).cuda_stream
 
     def put(self, x: Any, dtype: str, like: Any) -> Any:
         return self._tensor(x, like).to(getattr(self.torch, dtype)).contiguous()
 
     def alloc(self, shape: tuple[int, ...], dtype: str, like: Any) -> Any:
-        device = like.device if like is not None else "cuda"
+        device = like.device if like is not None else self.home
         return self.torch.empty(shape, dtype=getattr(self.torch, dtype), device=device)
 
 
@@ -252,19 +272,31 @@ class Backend:
 
     ``name`` is ``"cuda"`` (``evonas._core.cuda``, device memory) or
     ``"emulated"`` (``evonas._device_emu``, host memory standing in for it).
-    Results come back in the input's array type: torch in, torch out; CuPy
-    in, CuPy out (a host input to the cuda backend goes through torch when
-    it is installed, else CuPy).
+    ``library`` picks the array type of results: ``"torch"``, ``"cupy"``,
+    ``"numpy"`` (the emulated device's default) or ``""``: follow the input,
+    torch in, torch out; CuPy in, CuPy out (a host input to the cuda backend
+    goes through torch when it is installed, else CuPy). The emulated device
+    with ``library="torch"`` keeps torch CPU tensors, which tests the torch
+    plumbing without a GPU. A backend pickles by name (the kernels are found
+    again on unpickling).
     """
 
     name: str
     kernels: ModuleType
+    library: str = ""
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        return _named_backend, (self.name, self.library)
 
     def _arrays(self, x: Any) -> Any:
-        if self.name == "emulated":
+        library = self.library
+        if not library:
+            torch_ok = _is_torch(x) or (not on_cuda(x) and importlib.util.find_spec("torch") is not None)
+            library = "torch" if torch_ok else "cupy"
+        if library == "numpy":
             return _NumpyArrays()
-        if _is_torch(x) or (not on_cuda(x) and importlib.util.find_spec("torch") is not None):
-            return _TorchArrays()
+        if library == "torch":
+            return _TorchArrays("cpu" if self.name == "emulated" else "cuda")
         return _CupyArrays()
 
     def matrix(self, x: Any, name: str, *, negate: bool = False, allow_nan: bool = False) -> Matrix:
@@ -363,7 +395,17 @@ def resolve(device: str | Backend, *arrays: Any) -> Backend | None:
     return None
 
 
-def emulated() -> Backend:
-    """The emulated device (test builds only; ImportError elsewhere)."""
-    return Backend("emulated", importlib.import_module("evonas._device_emu"))
+def emulated(library: str = "numpy") -> Backend:
+    """The emulated device (test builds only; ImportError elsewhere), its
+    arrays numpy arrays or, with ``library="torch"``, torch CPU tensors."""
+    if library not in ("numpy", "torch"):
+        raise ValueError(f"'library' must be 'numpy' or 'torch', but it is {library!r}")
+    return Backend("emulated", importlib.import_module("evonas._device_emu"), library)
+
+
+def _named_backend(name: str, library: str) -> Backend:
+    """The backend `name` (unpickling a `Backend`)."""
+    if name == "emulated":
+        return emulated(library)
+    return Backend("cuda", _cuda_backend("a pickled evonas object holds CUDA state").kernels, library)
 

@@ -26,7 +26,7 @@ def genomes_on(backend: _device.Backend, space: Space, X: Any, arrays: SpaceArra
     or an invalid gene (NaN, out of bounds, fractional discrete value), with
     the CPU path's messages.
     """
-    kind = _array_kind(X)
+    kind = _device.dtype_kind(X)
     if kind not in "fiu":
         raise TypeError(f"'{name}' must hold real numbers (a float or integer dtype), but its dtype kind is {kind!r}")
     shape = tuple(X.shape) if hasattr(X, "shape") else np.shape(X)
@@ -42,19 +42,6 @@ def genomes_on(backend: _device.Backend, space: Space, X: Any, arrays: SpaceArra
     return mat
 
 
-def _array_kind(x: Any) -> str:
-    """The numpy dtype kind of a host or device array."""
-    if type(x).__module__.split(".")[0] == "torch":
-        if x.is_complex():
-            return "c"
-        if x.dtype.is_floating_point:
-            return "f"
-        return "b" if str(x.dtype) == "torch.bool" else "i"
-    if _device.on_cuda(x):
-        return str(np.dtype(x.dtype).kind)
-    return str(np.asarray(x).dtype.kind)
-
-
 def sample_on(
     backend: _device.Backend, method: str, arrays: SpaceArrays, n_var: int, n: int, seed: int, generation: int
 ) -> Any:
@@ -64,20 +51,24 @@ def sample_on(
     return out.owner
 
 
+#: The element type of each tournament criterion in the kernels.
+_CRITERIA_DTYPES = {"rank": "int32", "fitness": "float64", "crowding": "float64", "cv": "float64"}
+
+
 def tournament_on(
     backend: _device.Backend,
     n_pop: int,
     total: int,
     k: int,
-    given: dict[str, np.ndarray],
+    given: dict[str, Any],
     seed: int,
     generation: int,
     like: Any = None,
 ) -> Any:
-    """Winners of `total` tournaments over host-checked criteria `given`, as
-    int64 in the backend's memory, next to the device array `like` (None: the
-    current device)."""
-    moved = {name: backend.put(values, str(values.dtype), like) for name, values in given.items()}
+    """Winners of `total` tournaments over the checked criteria `given` (host
+    or device arrays, one entry per individual), as int64 in the backend's
+    memory, next to the device array `like` (None: the current device)."""
+    moved = {name: backend.put(values, _CRITERIA_DTYPES[name], like) for name, values in given.items()}
     winners = backend.alloc((total, 1), "int64", like)
     ptrs = [moved[name].ptr if name in moved else 0 for name in ("rank", "fitness", "crowding", "cv")]
     backend.kernels.tournament_select(
@@ -106,11 +97,27 @@ def variation_on(
     arrays = space_arrays(space)
     mat = genomes_on(backend, space, X, arrays)
     pairs = as_parents(_device.to_host(parents), mat.rows)
-    n_matings = int(pairs.shape[0])
-    on_device = backend.put(pairs, "int64", mat.owner)
-    out = backend.alloc((2 * n_matings, mat.cols), "float64", mat.owner)
+    return children_on(backend, arrays, mat, pairs, crossover, mutation, seed, generation)
+
+
+def children_on(
+    backend: _device.Backend,
+    arrays: SpaceArrays,
+    X: _device.Matrix,
+    parents: Any,
+    crossover: CrossoverArgs,
+    mutation: MutationArgs,
+    seed: int,
+    generation: int,
+) -> Any:
+    """`variation_on` on checked arguments: valid genomes `X`, and `parents`
+    (host or device) int64 pairs of its rows. An algorithm's own population
+    and selection need no second check, and no trip to the host."""
+    on_device = backend.put(parents, "int64", X.owner)
+    n_matings = on_device.rows
+    out = backend.alloc((2 * n_matings, X.cols), "float64", X.owner)
     backend.kernels.variation(
-        arrays, mat.ptr, mat.rows, on_device.ptr, n_matings, *crossover, *mutation, seed, generation,
+        arrays, X.ptr, X.rows, on_device.ptr, n_matings, *crossover, *mutation, seed, generation,
         out.ptr, out.device, out.stream,
     )
     return out.owner
