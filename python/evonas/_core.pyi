@@ -121,6 +121,8 @@ def forest_predict_packed(
 # test-only module evonas._device_emu has the same functions:
 #   hypervolume_mc(F: int, n: int, m: int, ref: ndarray, samples: int, seed: int,
 #                  device: int, stream: int) -> tuple[float, float]
+#   hypervolume_2d(F: int, n: int, ref: ndarray, device: int, stream: int) -> float
+#   hv_contributions_2d(F: int, n: int, ref: ndarray, out: int, device: int, stream: int) -> None
 #   non_dominated_sort(F: int, n: int, m: int, n_stop: int, out: int, device: int, stream: int) -> None
 #   crowding_distance(F: int, n: int, m: int, ranks: int, out: int, device: int, stream: int) -> None
 #   non_dominated_sort(..., strategy: int = 0)   (0 auto, 1 scan, 2 divide: 3-objective rounds)

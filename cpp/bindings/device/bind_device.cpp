@@ -22,6 +22,11 @@ void require_indexable(std::size_t n) {
   if (n >= (std::size_t{1} << 32)) throw std::invalid_argument("the CUDA path takes fewer than 2**32 points");
 }
 
+// The reference point of the two-objective kernels.
+void require_ref2(const py::array_t<double, py::array::c_style>& ref) {
+  if (ref.ndim() != 1 || ref.shape(0) != 2) throw std::invalid_argument("ref must be a 1-D array of 2 entries");
+}
+
 }  // namespace
 
 void bind_device(py::module_& m) {
@@ -44,6 +49,27 @@ void bind_device(py::module_& m) {
       },
       py::arg("F"), py::arg("n"), py::arg("m"), py::arg("ref"), py::arg("samples"), py::arg("seed"),
       py::arg("device"), py::arg("stream"));
+
+  m.def(
+      "hypervolume_2d",
+      [](std::uintptr_t F, std::size_t n, const Vector& ref, int device, std::uintptr_t stream) {
+        require_indexable(n);
+        require_ref2(ref);
+        py::gil_scoped_release release;
+        return dev::hypervolume_2d(reinterpret_cast<const double*>(F), n, ref.data(), {device, stream});
+      },
+      py::arg("F"), py::arg("n"), py::arg("ref"), py::arg("device"), py::arg("stream"));
+
+  m.def(
+      "hv_contributions_2d",
+      [](std::uintptr_t F, std::size_t n, const Vector& ref, std::uintptr_t out, int device, std::uintptr_t stream) {
+        require_indexable(n);
+        require_ref2(ref);
+        py::gil_scoped_release release;
+        dev::hv_contributions_2d(reinterpret_cast<const double*>(F), n, ref.data(), reinterpret_cast<double*>(out),
+                                 {device, stream});
+      },
+      py::arg("F"), py::arg("n"), py::arg("ref"), py::arg("out"), py::arg("device"), py::arg("stream"));
 
   m.def(
       "non_dominated_sort",

@@ -35,6 +35,12 @@ inline constexpr std::size_t kMaxDeviceObjectives = 64;
 MonteCarloEstimate hypervolume_mc(const double* F, std::size_t n, std::size_t m, const double* ref_host,
                                   std::uint64_t samples, std::uint64_t seed, Where where);
 
+// As evonas::hypervolume and evonas::hv_contributions for two objectives,
+// with F (n x 2) on the device and contributions into out (n doubles on the
+// device); F is finite or +inf. Equal to the CPU path, bit for bit.
+double hypervolume_2d(const double* F, std::size_t n, const double* ref_host, Where where);
+void hv_contributions_2d(const double* F, std::size_t n, const double* ref_host, double* out, Where where);
+
 // As evonas::non_dominated_sort, into ranks (n int32 on the device): fronts
 // are ranked until they hold at least n_stop points, the rest get -1. Equal
 // to the CPU path. O(n m) memory; up to O(n^2 m) work (see nds.cu).
