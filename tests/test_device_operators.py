@@ -163,7 +163,9 @@ def test_tournament_equals_cpu(name, case, seed, generation):
 
 @pytest.mark.parametrize("name", BACKENDS)
 def test_tournament_large_population_uses_the_bucket_shuffle(name):
-    # Above 2**14 individuals the permutations are shuffled by buckets.
+    # Above 2**14 individuals the permutations are shuffled by buckets, on
+    # the device in parallel (chunks of bucket draws, a sort, one thread per
+    # bucket); 40,000 is no multiple of the 1024-element draw chunks.
     rng = np.random.default_rng(3)
     n = 40_000
     rank = rng.integers(0, 50, n).astype(np.int32)
@@ -174,6 +176,16 @@ def test_tournament_large_population_uses_the_bucket_shuffle(name):
         rank_dev, crowding_dev = to_device(name, rank), to_device(name, crowding)
         got = sel.do(n, rank=rank_dev, crowding=crowding_dev, seed=9, generation=2, device="cuda")
     np.testing.assert_array_equal(host(name, got), want)
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_latin_hypercube_large_population_uses_the_bucket_shuffle(name):
+    space = Space([Real("a", 0.0, 1.0), Integer("k", 0, 6), Real("b", 1e-3, 1.0, log=True)])
+    n = 40_000  # three buckets per column
+    want = LatinHypercubeSampling().do(space, n, seed=4, generation=1)
+    with running_on(name):
+        got = host(name, LatinHypercubeSampling().do(space, n, seed=4, generation=1, device="cuda"))
+    assert_same_genomes(name, space, got, want)
 
 
 @pytest.mark.parametrize("name", BACKENDS)

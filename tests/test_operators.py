@@ -613,11 +613,11 @@ def test_random_sampling_is_uniform():
         assert np.all(np.abs(counts - share) < 6 * math.sqrt(share))
 
 
-def test_latin_hypercube_strata():
+@pytest.mark.parametrize("n", [3000, 40_000])  # 40,000: the strata take the bucketed shuffle
+def test_latin_hypercube_strata(n):
     space = Space(
         [Real("a", -1, 3), Real("b", 1e-3, 10.0, log=True), Integer("k", 0, 4), Categorical("c", list("xyz"))]
     )
-    n = 3000
     S = LatinHypercubeSampling().do(space, n, seed=13)
     assert_valid(space, S, n)
     strata_a = np.floor((S[:, 0] + 1) / 4 * n)

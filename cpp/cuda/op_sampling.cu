@@ -1,6 +1,6 @@
 // Initial populations on the device: one thread per row (uniform, and the
-// Latin hypercube's jitter) or per column (the Latin hypercube's shuffles),
-// running the CPU path's per-row code (op_sampling_row.hpp).
+// Latin hypercube's jitter) running the CPU path's per-row code
+// (op_sampling_row.hpp), and the strata's shuffles of shuffle.cuh.
 #include <thrust/device_vector.h>
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
@@ -9,6 +9,7 @@
 #include "exec.cuh"
 #include "op_plan.cuh"
 #include "op_sampling_row.hpp"
+#include "shuffle.cuh"
 
 namespace evonas::EVONAS_DEVICE_NS {
 namespace {
@@ -20,11 +21,9 @@ struct UniformRow {
   EVONAS_HD void operator()(std::size_t i) const { ops::sample_row(plan, seed, generation, i, out + i * plan.n_var); }
 };
 
-struct StrataColumn {
-  std::size_t n;
+struct StrataStream {
   std::uint64_t seed, generation;
-  std::uint32_t* strata;
-  EVONAS_HD void operator()(std::size_t j) const { ops::lhs_strata(n, seed, generation, j, strata + j * n); }
+  EVONAS_HD PhiloxStream operator()(std::size_t j) const { return ops::lhs_strata_stream(seed, generation, j); }
 };
 
 struct LhsRow {
@@ -61,7 +60,7 @@ void sample_lhs(const GeneSpace& space_host, std::size_t n, std::uint64_t seed, 
   thrust::device_vector<std::uint32_t> strata(n * n_var);
   std::uint32_t* const cells = thrust::raw_pointer_cast(strata.data());
   const thrust::counting_iterator<std::size_t> first(0);
-  thrust::for_each(scope.policy(), first, first + n_var, StrataColumn{n, seed, generation, cells});
+  shuffle_many(scope.policy(), n, n_var, StrataStream{seed, generation}, cells);
   thrust::for_each(scope.policy(), first, first + n, LhsRow{plan.view(), cells, n, seed, generation, out});
   scope.synchronize();
 }

@@ -1,7 +1,6 @@
-// Tournament selection on the device: keys per individual, one thread per
-// permutation of competitors (the CPU path's shuffle, so the same
-// permutations; O(n) sequential work each, the costly part for large
-// populations), then one thread per tournament (op_selection_row.hpp).
+// Tournament selection on the device: keys per individual, the permutations
+// of competitors (shuffle.cuh: the CPU path's permutations, drawn in
+// parallel), then one thread per tournament (op_selection_row.hpp).
 #include <thrust/device_vector.h>
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
@@ -9,6 +8,7 @@
 #include "evonas/device_operators.hpp"
 #include "exec.cuh"
 #include "op_selection_row.hpp"
+#include "shuffle.cuh"
 
 namespace evonas::EVONAS_DEVICE_NS {
 namespace {
@@ -19,17 +19,10 @@ struct MakeKey {
   EVONAS_HD void operator()(std::size_t i) const { keys[i] = ops::tournament_key(criteria, i); }
 };
 
-struct Shuffle {
-  std::size_t n, n_buckets;
+struct SelectStream {
   std::uint64_t seed, generation;
-  std::uint32_t* drawn;
-  std::uint32_t* bucket;  // n per permutation (more than one bucket only)
-  std::size_t* start;     // n_buckets + 1 per permutation (idem)
-  EVONAS_HD void operator()(std::size_t p) const {
-    PhiloxStream rs = op_stream(seed, generation, OpStream::select, p);
-    const bool scratch = n_buckets > 1;
-    ops::shuffle_indices(drawn + p * n, n, rs, scratch ? bucket + p * n : nullptr,
-                         scratch ? start + p * (n_buckets + 1) : nullptr);
+  EVONAS_HD PhiloxStream operator()(std::size_t p) const {
+    return op_stream(seed, generation, OpStream::select, p);
   }
 };
 
@@ -57,14 +50,10 @@ void tournament_select(const TournamentCriteria& criteria, std::size_t n, std::s
   thrust::for_each(policy, first, first + n, MakeKey{criteria, key_at});
 
   // Permutations laid end to end, k competitors per tournament.
-  const std::size_t n_perm = (n_select * k + n - 1) / n, n_buckets = ops::shuffle_buckets(n);
+  const std::size_t n_perm = (n_select * k + n - 1) / n;
   thrust::device_vector<std::uint32_t> drawn(n_perm * n);
-  thrust::device_vector<std::uint32_t> bucket(n_buckets > 1 ? n_perm * n : 0);
-  thrust::device_vector<std::size_t> start(n_buckets > 1 ? n_perm * (n_buckets + 1) : 0);
   std::uint32_t* const drawn_at = thrust::raw_pointer_cast(drawn.data());
-  thrust::for_each(policy, first, first + n_perm,
-                   Shuffle{n, n_buckets, seed, generation, drawn_at, thrust::raw_pointer_cast(bucket.data()),
-                           thrust::raw_pointer_cast(start.data())});
+  shuffle_many(policy, n, n_perm, SelectStream{seed, generation}, drawn_at);
   thrust::for_each(policy, first, first + n_select, Decide{key_at, drawn_at, k, winners});
   scope.synchronize();
 }

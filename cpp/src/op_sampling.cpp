@@ -29,8 +29,13 @@ void sample_lhs(const GeneSpace& space, std::size_t n, std::uint64_t seed,
   // Stratum of every cell, column by column: one shuffle per gene, each on
   // its own stream, so columns can go to any thread.
   std::vector<std::uint32_t> strata(n * n_var);
-  parallel_tasks(n_var, n_threads,
-                 [&](std::size_t j) { ops::lhs_strata(n, seed, generation, j, &strata[j * n]); });
+  const bool scratch = ops::shuffle_buckets(n) > 1;
+  parallel_tasks(n_var, n_threads, [&](std::size_t j) {
+    std::vector<std::uint32_t> bucket(scratch ? n : 0);
+    std::vector<std::size_t> start(scratch ? ops::shuffle_buckets(n) + 1 : 0);
+    PhiloxStream rs = ops::lhs_strata_stream(seed, generation, j);
+    ops::shuffle_indices(&strata[j * n], n, rs, bucket.data(), start.data());
+  });
   parallel_for(n, n_threads, ops::kRowGrain, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) ops::lhs_row(view, strata.data(), n, seed, generation, i, out + i * n_var);
   });

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "op_detail.hpp"
+#include "op_shuffle.hpp"
 
 namespace evonas::ops {
 
@@ -18,18 +19,6 @@ EVONAS_HD inline double at_level(const Gene& g, double s) {
   if (g.kind == GeneKind::real) return g.finish(g.wlo + s * (g.whi - g.wlo));
   double x = std::floor(g.lo + s * (g.hi - g.lo + 1.0));
   return std::min(x, g.hi);  // s * count can round up to count
-}
-
-// Unbiased integer in [0, n), 0 < n < 2^32, from one 32-bit word in all but
-// a fraction n / 2^32 of the draws (Lemire's method on 32 bits: half the
-// randomness of PhiloxStream::below, which matters for the shuffles).
-EVONAS_HD inline std::uint32_t below32(PhiloxStream& rs, std::uint32_t n) {
-  std::uint64_t m = std::uint64_t{rs.next_u32()} * n;
-  if (static_cast<std::uint32_t>(m) < n) {
-    std::uint32_t threshold = (0u - n) % n;
-    while (static_cast<std::uint32_t>(m) < threshold) m = std::uint64_t{rs.next_u32()} * n;
-  }
-  return static_cast<std::uint32_t>(m >> 32);
 }
 
 // Row i of a uniform sample: independent genes.
@@ -47,13 +36,10 @@ EVONAS_HD inline void sample_row(const PlanView& plan, std::uint64_t seed, std::
   }
 }
 
-// The strata of column j of an n-row Latin hypercube (n > 0): a Fisher-Yates
-// shuffle of 0 .. n-1 into perm, on the column's own stream.
-EVONAS_HD inline void lhs_strata(std::size_t n, std::uint64_t seed, std::uint64_t generation, std::size_t j,
-                                 std::uint32_t* perm) {
-  for (std::size_t i = 0; i < n; ++i) perm[i] = static_cast<std::uint32_t>(i);
-  PhiloxStream rs = op_stream(seed, generation, OpStream::lhs_permutation, j);
-  for (std::size_t i = n - 1; i > 0; --i) exchange(perm[i], perm[below32(rs, static_cast<std::uint32_t>(i + 1))]);
+// The stream of the strata of column j of a Latin hypercube: a permutation
+// of the rows (shuffle_indices).
+EVONAS_HD inline PhiloxStream lhs_strata_stream(std::uint64_t seed, std::uint64_t generation, std::size_t j) {
+  return op_stream(seed, generation, OpStream::lhs_permutation, j);
 }
 
 // Row i of an n-row Latin hypercube whose strata (column j at j * n) are drawn.

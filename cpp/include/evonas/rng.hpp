@@ -102,6 +102,34 @@ class PhiloxStream {
     }
   }
 
+  // Unbiased integer in [0, n), 0 < n < 2^32, from one 32-bit word in all
+  // but a fraction n / 2^32 of the draws (Lemire's method on 32 bits: half
+  // the randomness of below(), which matters for long shuffles).
+  EVONAS_HD std::uint32_t below32(std::uint32_t n) {
+    std::uint64_t m = std::uint64_t{next_u32()} * n;
+    if (static_cast<std::uint32_t>(m) < n) {
+      const std::uint32_t threshold = (0u - n) % n;
+      while (static_cast<std::uint32_t>(m) < threshold) m = std::uint64_t{next_u32()} * n;
+    }
+    return static_cast<std::uint32_t>(m >> 32);
+  }
+
+  // Integer in [0, n) from exactly one draw (multiply-shift, no rejection):
+  // biased by at most n / 2^64, and every draw has a fixed place in the
+  // stream, so parallel workers can each take their own stretch of it.
+  EVONAS_HD std::uint64_t scaled(std::uint64_t n) {
+    std::uint64_t hi = 0;
+    mul64(next_u64(), n, hi);
+    return hi;
+  }
+
+  // Continue from the start of Philox block `block` (two 64-bit draws per
+  // block): the stream's draws are addressable, so they can be split.
+  EVONAS_HD void seek(std::uint32_t block) {
+    ctr_[0] = block;
+    used_ = 4;
+  }
+
  private:
   // Full 64x64 -> 128-bit product: returns the low half, hi gets the high half.
   EVONAS_HD static std::uint64_t mul64(std::uint64_t a, std::uint64_t b, std::uint64_t& hi) {
