@@ -3,6 +3,10 @@
 Definitions as in pymoo 0.6. The last k = n_var - n_obj + 1 variables are the
 distance variables x_M (optimal at 0.5 for DTLZ1-5, at 0 for DTLZ6-7); the
 first n_obj - 1 place the solution on the front.
+
+`_evaluate` uses only the array API standard (``xp = array_namespace(X)``),
+so a torch or CuPy population is evaluated on its device; for numpy input the
+results are those of plain numpy code.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from array_api_compat import array_namespace
 
 from .._validation import as_positive_int
 from .base import Problem
@@ -22,34 +27,38 @@ from .zdt import _Front2D, _sample_pieces
 __all__ = ["DTLZ1", "DTLZ2", "DTLZ3", "DTLZ4", "DTLZ5", "DTLZ6", "DTLZ7"]
 
 
-def _product_form(c: np.ndarray, s: np.ndarray) -> np.ndarray:
+def _product_form(xp: Any, c: Any, s: Any) -> Any:
     """The DTLZ objective pattern from per-angle factors c, s of shape (n, M-1).
 
     f_1 = c_1 ... c_{M-1},  f_i = c_1 ... c_{M-i} s_{M-i+1},  f_M = s_1
     (c = cos, s = sin of the angles on the sphere; c = x, s = 1 - x for DTLZ1).
     """
-    n = c.shape[0]
-    P = np.cumprod(np.column_stack([np.ones(n), c]), axis=1)  # P[:, j] = c_1 ... c_j
-    return np.column_stack([P[:, -1:], (P[:, :-1] * s)[:, ::-1]])
+    columns = [s[:, 0]]  # f_M, then f_{M-1} .. f_1
+    P = c[:, 0]  # running product c_1 ... c_j, multiplied in the order of a cumulative product
+    for j in range(1, c.shape[1]):
+        columns.append(P * s[:, j])
+        P = P * c[:, j]
+    columns.append(P)
+    return xp.stack(columns[::-1], axis=1)
 
 
-def _sphere(theta: np.ndarray) -> np.ndarray:
-    return _product_form(np.cos(theta), np.sin(theta))
+def _sphere(xp: Any, theta: Any) -> Any:
+    return _product_form(xp, xp.cos(theta), xp.sin(theta))
 
 
-def _g_rastrigin(XM: np.ndarray) -> np.ndarray:
+def _g_rastrigin(xp: Any, XM: Any) -> Any:
     """DTLZ1/3 distance: multimodal, 11^k - 1 local fronts, 0 at x_M = 0.5."""
     Y = XM - 0.5
-    return 100.0 * (XM.shape[1] + (Y * Y - np.cos(20.0 * np.pi * Y)).sum(axis=1))
+    return 100.0 * (XM.shape[1] + xp.sum(Y * Y - xp.cos(20.0 * math.pi * Y), axis=1))
 
 
-def _g_sphere(XM: np.ndarray) -> np.ndarray:
-    return ((XM - 0.5) ** 2).sum(axis=1)
+def _g_sphere(xp: Any, XM: Any) -> Any:
+    return xp.sum((XM - 0.5) ** 2, axis=1)
 
 
-def _g_power(XM: np.ndarray) -> np.ndarray:
+def _g_power(xp: Any, XM: Any) -> Any:
     """DTLZ6 distance: 0 at x_M = 0, with a steep bias away from it."""
-    return (XM**0.1).sum(axis=1)
+    return xp.sum(XM**0.1, axis=1)
 
 
 def _das_dennis(n_obj: int, n_points: int) -> np.ndarray:
@@ -85,6 +94,7 @@ class _DTLZ(Problem):
     """Common DTLZ set-up: x in [0, 1]^n_var, n_var = n_obj + k - 1."""
 
     _k: int  # the standard number of distance variables
+    array_api = True
 
     def __init__(self, *, n_obj: int = 3, n_var: int | None = None) -> None:
         n_obj = as_positive_int(n_obj, "n_obj")
@@ -96,8 +106,9 @@ class _DTLZ(Problem):
         super().__init__(n_var=n_var, n_obj=n_obj, xl=0.0, xu=1.0)
         self.k = n_var - n_obj + 1
 
-    def _split(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return X[:, : self.n_obj - 1], X[:, self.n_obj - 1 :]
+    def _split(self, X: Any) -> tuple[Any, Any, Any]:
+        """(xp, X_position, X_M): the namespace of `X` and its two parts."""
+        return array_namespace(X), X[:, : self.n_obj - 1], X[:, self.n_obj - 1 :]
 
 
 class _SphereDTLZ(_DTLZ):
@@ -137,9 +148,9 @@ class DTLZ1(_DTLZ):
 
     _k = 5
 
-    def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
-        Xp, XM = self._split(X)
-        out["F"] = 0.5 * (1.0 + _g_rastrigin(XM))[:, None] * _product_form(Xp, 1.0 - Xp)
+    def _evaluate(self, X: Any, out: dict[str, Any]) -> None:
+        xp, Xp, XM = self._split(X)
+        out["F"] = 0.5 * (1.0 + _g_rastrigin(xp, XM))[:, None] * _product_form(xp, Xp, 1.0 - Xp)
 
     def pareto_front(self, n_points: int = 100, /) -> np.ndarray:
         """Das-Dennis lattice on the simplex sum(f) = 0.5: at most `n_points` points (at least n_obj)."""
@@ -174,9 +185,9 @@ class DTLZ2(_SphereDTLZ):
 
     _k = 10
 
-    def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
-        Xp, XM = self._split(X)
-        out["F"] = (1.0 + _g_sphere(XM))[:, None] * _sphere(0.5 * np.pi * Xp)
+    def _evaluate(self, X: Any, out: dict[str, Any]) -> None:
+        xp, Xp, XM = self._split(X)
+        out["F"] = (1.0 + _g_sphere(xp, XM))[:, None] * _sphere(xp, 0.5 * math.pi * Xp)
 
 
 class DTLZ3(_SphereDTLZ):
@@ -191,9 +202,9 @@ class DTLZ3(_SphereDTLZ):
 
     _k = 10
 
-    def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
-        Xp, XM = self._split(X)
-        out["F"] = (1.0 + _g_rastrigin(XM))[:, None] * _sphere(0.5 * np.pi * Xp)
+    def _evaluate(self, X: Any, out: dict[str, Any]) -> None:
+        xp, Xp, XM = self._split(X)
+        out["F"] = (1.0 + _g_rastrigin(xp, XM))[:, None] * _sphere(xp, 0.5 * math.pi * Xp)
 
 
 class DTLZ4(_SphereDTLZ):
@@ -217,22 +228,22 @@ class DTLZ4(_SphereDTLZ):
         super().__init__(n_obj=n_obj, n_var=n_var)
         self.alpha = float(alpha)
 
-    def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
-        Xp, XM = self._split(X)
-        out["F"] = (1.0 + _g_sphere(XM))[:, None] * _sphere(0.5 * np.pi * Xp**self.alpha)
+    def _evaluate(self, X: Any, out: dict[str, Any]) -> None:
+        xp, Xp, XM = self._split(X)
+        out["F"] = (1.0 + _g_sphere(xp, XM))[:, None] * _sphere(xp, 0.5 * math.pi * Xp**self.alpha)
 
 
 class _DegenerateDTLZ(_DTLZ):
     """DTLZ5/6: angles beyond the first pulled to pi/4 as g -> 0, a 1-D front."""
 
-    _g: Callable[[np.ndarray], np.ndarray]  # distance function of x_M
+    _g: Callable[[Any, Any], Any]  # distance function (xp, x_M)
 
-    def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
-        Xp, XM = self._split(X)
-        g = self._g(XM)[:, None]
-        theta = 0.5 * np.pi * Xp
-        theta[:, 1:] = np.pi / (4.0 * (1.0 + g)) * (1.0 + 2.0 * g * Xp[:, 1:])
-        out["F"] = (1.0 + g) * _sphere(theta)
+    def _evaluate(self, X: Any, out: dict[str, Any]) -> None:
+        xp, Xp, XM = self._split(X)
+        g = self._g(xp, XM)[:, None]
+        pulled = math.pi / (4.0 * (1.0 + g)) * (1.0 + 2.0 * g * Xp[:, 1:])
+        theta = xp.concat([0.5 * math.pi * Xp[:, :1], pulled], axis=1)
+        out["F"] = (1.0 + g) * _sphere(xp, theta)
 
     def pareto_front(self, n_points: int = 100, /) -> np.ndarray:
         """`n_points` points on the curve g = 0 (first angle evenly spaced).
@@ -244,7 +255,7 @@ class _DegenerateDTLZ(_DTLZ):
         n = as_positive_int(n_points, "n_points")
         theta = np.full((n, self.n_obj - 1), 0.25 * np.pi)
         theta[:, 0] = np.linspace(0.0, 0.5 * np.pi, n)
-        return _sphere(theta)
+        return _sphere(np, theta)
 
     def optimal_hypervolume(self, ref: Any, /) -> float:
         """Exact for any `ref` with 2 or 3 objectives (closed form); not known beyond."""
@@ -334,11 +345,11 @@ class DTLZ7(_DTLZ):
 
     _k = 20
 
-    def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
-        Xp, XM = self._split(X)
-        g = 1.0 + 9.0 / self.k * XM.sum(axis=1)
-        h = self.n_obj - (Xp / (1.0 + g)[:, None] * (1.0 + np.sin(3.0 * np.pi * Xp))).sum(axis=1)
-        out["F"] = np.column_stack([Xp, (1.0 + g) * h])
+    def _evaluate(self, X: Any, out: dict[str, Any]) -> None:
+        xp, Xp, XM = self._split(X)
+        g = 1.0 + 9.0 / self.k * xp.sum(XM, axis=1)
+        h = self.n_obj - xp.sum(Xp / (1.0 + g)[:, None] * (1.0 + xp.sin(3.0 * math.pi * Xp)), axis=1)
+        out["F"] = xp.concat([Xp, ((1.0 + g) * h)[:, None]], axis=1)
 
     def pareto_front(self, n_points: int = 100, /) -> np.ndarray:
         """A product grid over the Pareto pieces of each f_i: at most `n_points` points (at least 2^(n_obj-1))."""

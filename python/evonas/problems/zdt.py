@@ -2,6 +2,10 @@
 
 Definitions and bounds as in pymoo 0.6. ZDT5 (binary strings) is left out.
 The 2-D front machinery here (`_Front2D`) is shared with DTLZ7.
+
+`_evaluate` uses only the array API standard (``xp = array_namespace(X)``),
+so a torch or CuPy population is evaluated on its device; for numpy input the
+results are those of plain numpy code.
 """
 
 from __future__ import annotations
@@ -10,12 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import math
+
 import numpy as np
+from array_api_compat import array_namespace, is_numpy_array
 
 from .._validation import as_positive_int
 from .base import Problem
 
 __all__ = ["ZDT1", "ZDT2", "ZDT3", "ZDT4", "ZDT6"]
+
+
+def _row_sum(xp: Any, A: Any) -> Any:
+    """Row sums of the 2-D array `A`; numpy's einsum is several times faster than .sum(axis=1)."""
+    return np.einsum("ij->i", A) if is_numpy_array(A) else xp.sum(A, axis=1)
 
 _Fn = Callable[[np.ndarray], np.ndarray]
 
@@ -95,6 +107,7 @@ class _ZDT(Problem):
     """Common ZDT set-up: two objectives, x in [0, 1]^n_var by default."""
 
     _front: _Front2D
+    array_api = True
 
     def __init__(self, *, n_var: int) -> None:
         n_var = as_positive_int(n_var, "n_var")
@@ -105,9 +118,20 @@ class _ZDT(Problem):
     def _bounds(self, n_var: int) -> dict[str, Any]:
         return {"xl": 0.0, "xu": 1.0}
 
-    def _g(self, X: np.ndarray) -> np.ndarray:
-        # einsum's row sums are several times faster than .sum(axis=1) here
-        return 1.0 + 9.0 / (self.n_var - 1) * np.einsum("ij->i", X[:, 1:])
+    def _g(self, xp: Any, X: Any) -> Any:
+        return 1.0 + 9.0 / (self.n_var - 1) * _row_sum(xp, X[:, 1:])
+
+    def _evaluate(self, X: Any, out: dict[str, Any]) -> None:
+        xp = array_namespace(X)
+        f1 = self._f1(xp, X[:, 0])
+        out["F"] = xp.stack([f1, self._f2(xp, f1, self._g(xp, X))], axis=1)
+
+    def _f1(self, xp: Any, x0: Any) -> Any:
+        return x0
+
+    def _f2(self, xp: Any, f1: Any, g: Any) -> Any:
+        """The second objective from the first and the distance g (vectorised, any namespace)."""
+        raise NotImplementedError
 
     def pareto_front(self, n_points: int = 100, /) -> np.ndarray:
         """`n_points` points of the analytic front, evenly spaced in f1 (f2 = h(f1))."""
@@ -175,9 +199,8 @@ class ZDT1(_ZDT):
     def __init__(self, *, n_var: int = 30) -> None:
         super().__init__(n_var=n_var)
 
-    def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
-        f1, g = X[:, 0], self._g(X)
-        out["F"] = np.column_stack([f1, g * (1.0 - np.sqrt(f1 / g))])
+    def _f2(self, xp: Any, f1: Any, g: Any) -> Any:
+        return g * (1.0 - xp.sqrt(f1 / g))
 
 
 class ZDT2(_ZDT):
@@ -193,9 +216,8 @@ class ZDT2(_ZDT):
     def __init__(self, *, n_var: int = 30) -> None:
         super().__init__(n_var=n_var)
 
-    def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
-        f1, g = X[:, 0], self._g(X)
-        out["F"] = np.column_stack([f1, g * (1.0 - (f1 / g) ** 2)])
+    def _f2(self, xp: Any, f1: Any, g: Any) -> Any:
+        return g * (1.0 - (f1 / g) ** 2)
 
 
 class ZDT3(_ZDT):
@@ -211,10 +233,9 @@ class ZDT3(_ZDT):
     def __init__(self, *, n_var: int = 30) -> None:
         super().__init__(n_var=n_var)
 
-    def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
-        f1, g = X[:, 0], self._g(X)
+    def _f2(self, xp: Any, f1: Any, g: Any) -> Any:
         r = f1 / g
-        out["F"] = np.column_stack([f1, g * (1.0 - np.sqrt(r) - r * np.sin(_W3 * f1))])
+        return g * (1.0 - xp.sqrt(r) - r * xp.sin(_W3 * f1))
 
 
 class ZDT4(_ZDT):
@@ -237,13 +258,11 @@ class ZDT4(_ZDT):
         xl[0], xu[0] = 0.0, 1.0
         return {"xl": xl, "xu": xu}
 
-    def _g(self, X: np.ndarray) -> np.ndarray:
+    def _g(self, xp: Any, X: Any) -> Any:
         Y = X[:, 1:]
-        return 1.0 + 10.0 * (self.n_var - 1) + (Y * Y - 10.0 * np.cos(4.0 * np.pi * Y)).sum(axis=1)
+        return 1.0 + 10.0 * (self.n_var - 1) + xp.sum(Y * Y - 10.0 * xp.cos(4.0 * math.pi * Y), axis=1)
 
-    def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
-        f1, g = X[:, 0], self._g(X)
-        out["F"] = np.column_stack([f1, g * (1.0 - np.sqrt(f1 / g))])
+    _f2 = ZDT1._f2
 
 
 class ZDT6(_ZDT):
@@ -259,11 +278,10 @@ class ZDT6(_ZDT):
     def __init__(self, *, n_var: int = 10) -> None:
         super().__init__(n_var=n_var)
 
-    def _g(self, X: np.ndarray) -> np.ndarray:
-        return 1.0 + 9.0 * (np.einsum("ij->i", X[:, 1:]) / (self.n_var - 1)) ** 0.25
+    def _g(self, xp: Any, X: Any) -> Any:
+        return 1.0 + 9.0 * (_row_sum(xp, X[:, 1:]) / (self.n_var - 1)) ** 0.25
 
-    def _evaluate(self, X: np.ndarray, out: dict[str, Any]) -> None:
-        x0 = X[:, 0]
-        f1 = 1.0 - np.exp(-4.0 * x0) * np.sin(6.0 * np.pi * x0) ** 6
-        g = self._g(X)
-        out["F"] = np.column_stack([f1, g * (1.0 - (f1 / g) ** 2)])
+    def _f1(self, xp: Any, x0: Any) -> Any:
+        return 1.0 - xp.exp(-4.0 * x0) * xp.sin(6.0 * math.pi * x0) ** 6
+
+    _f2 = ZDT2._f2
