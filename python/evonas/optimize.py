@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _device
 from .algorithms.base import Algorithm, constraint_violation
 from ._validation import as_reference_point
 from .indicators import hypervolume
@@ -51,10 +52,11 @@ class Result:
 
     Attributes
     ----------
-    X, F, G : numpy.ndarray
+    X, F, G : numpy.ndarray or device array
         The feasible non-dominated members of the final population (duplicates
         included). If no member is feasible: the one with the least violation.
-    pop_X, pop_F, pop_G : numpy.ndarray
+        Device arrays when the algorithm runs on a device (``device="cuda"``).
+    pop_X, pop_F, pop_G : numpy.ndarray or device array
         The whole final population.
     history : list of Record
         One entry per generation run by this call.
@@ -178,20 +180,23 @@ class _FrontHypervolume:
 
 
 def _feasible_front(algorithm: Any) -> np.ndarray:
-    """Objectives of the feasible non-dominated members (empty if none is feasible)."""
+    """Objectives of the feasible non-dominated members (empty if none is
+    feasible), on the host: the only population data a device run copies
+    back per generation, and only when the history has a hypervolume."""
     F = algorithm.F[constraint_violation(algorithm.F, algorithm.G) <= 0]
-    return F[nondominated(F).astype(bool)]
+    front = F[nondominated(F, device=algorithm._where.device)]
+    return np.asarray(_device.to_host(front))
 
 
-def _best(algorithm: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _best(algorithm: Any) -> tuple[Any, Any, Any]:
     X, F, G = algorithm.X, algorithm.F, algorithm.G
     cv = constraint_violation(F, G)
     feasible = cv <= 0
-    if not feasible.any():
-        i = int(np.argmin(cv))  # first least violation; NaN rows carry +inf
+    if not bool(feasible.any()):
+        i = int(cv.argmin())  # first least violation; NaN rows carry +inf
         return X[i : i + 1], F[i : i + 1], G[i : i + 1]
     X, F, G = X[feasible], F[feasible], G[feasible]
-    mask = nondominated(F).astype(bool)
+    mask = nondominated(F, device=algorithm._where.device)
     return X[mask], F[mask], G[mask]
 
 
@@ -285,9 +290,9 @@ def minimize(
         X=X_best,
         F=F_best,
         G=G_best,
-        pop_X=pop.X.copy(),
-        pop_F=pop.F.copy(),
-        pop_G=pop.G.copy(),
+        pop_X=pop._where.copy(pop.X),
+        pop_F=pop._where.copy(pop.F),
+        pop_G=pop._where.copy(pop.G),
         algorithm=algorithm,
         n_gen=algorithm.n_gen,
         n_eval=algorithm.n_eval,

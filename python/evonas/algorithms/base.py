@@ -14,23 +14,31 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import _numeric_array, as_seed, as_threads
+from .._validation import as_seed, as_threads
 from ..problems.base import Problem
 from ..space import Space
+from ._placement import Host, OnDevice
 
 __all__ = ["Algorithm", "constraint_violation"]
 
 
-def constraint_violation(F: np.ndarray, G: np.ndarray) -> np.ndarray:
+def constraint_violation(F: Any, G: Any) -> Any:
     """Total violation per row: ``sum(max(G, 0))``; +inf where F or G holds NaN.
 
     NaN marks a failed evaluation: it is ranked below every measured
-    solution, feasible or not.
+    solution, feasible or not. Works on numpy, torch and CuPy arrays alike
+    (float64 (n, m) and (n, k)); the result is of the same kind.
     """
-    cv = np.maximum(G, 0.0).sum(axis=1) if G.shape[1] else np.zeros(G.shape[0])
-    bad = np.isnan(F).any(axis=1) | np.isnan(cv)
-    cv[bad] = np.inf
-    return cv
+    import array_api_compat
+
+    xp = array_api_compat.array_namespace(F, G)
+    device = array_api_compat.device(F)
+    if G.shape[1]:
+        cv = xp.sum(xp.maximum(G, xp.asarray(0.0, dtype=G.dtype, device=device)), axis=1)
+    else:
+        cv = xp.zeros(G.shape[0], dtype=F.dtype, device=device)
+    bad = xp.any(xp.isnan(F), axis=1) | xp.isnan(cv)
+    return xp.where(bad, xp.asarray(xp.inf, dtype=cv.dtype, device=device), cv)
 
 
 class Algorithm:
@@ -61,7 +69,8 @@ class Algorithm:
         self.n_threads: int = 0
         self.n_gen = 0
         self.n_eval = 0
-        self._pending: np.ndarray | None = None
+        self._pending: Any = None
+        self._where: Host | OnDevice = Host()
 
     # -- set-up ---------------------------------------------------------------
 
@@ -105,11 +114,12 @@ class Algorithm:
 
     # -- ask / tell -----------------------------------------------------------
 
-    def ask(self) -> np.ndarray:
+    def ask(self) -> Any:
         """The genomes to evaluate next, float64 of shape (n, len(space)).
 
         A copy: changing it does not affect the algorithm. Asking again
-        before :meth:`tell` returns the same batch.
+        before :meth:`tell` returns the same batch. A numpy array, or a
+        device array for an algorithm placed on a device (``device=``).
 
         Raises
         ------
@@ -120,9 +130,9 @@ class Algorithm:
             raise RuntimeError(f"{type(self).__name__}.ask() needs setup(problem_or_space, seed=...) first")
         if self._pending is None:
             self._pending = self._infill()
-        return self._pending.copy()
+        return self._where.copy(self._pending)
 
-    def select_pending(self, rows: Any, /) -> np.ndarray:
+    def select_pending(self, rows: Any, /) -> Any:
         """Narrow the pending batch to `rows` before :meth:`tell` (screening).
 
         For a caller that asked for a large pool and evaluates only some of
@@ -162,8 +172,8 @@ class Algorithm:
             raise ValueError(f"'rows' must lie in [0, {n}) (the pending batch), but it holds {bad}")
         if np.unique(idx).shape[0] != idx.shape[0]:
             raise ValueError("'rows' must not repeat a row index")
-        self._pending = np.ascontiguousarray(self._pending[idx.astype(np.int64)])
-        return self._pending.copy()
+        self._pending = self._where.take(self._pending, idx.astype(np.int64))
+        return self._where.copy(self._pending)
 
     def tell(self, F: Any, G: Any = None, /) -> None:
         """Report the objective values `F` (and constraints `G`) of the last :meth:`ask`.
@@ -172,7 +182,9 @@ class Algorithm:
         ----------
         F : array_like, shape (n, n_obj)
             Objectives to minimise, one row per asked genome, in order. NaN
-            marks a failed evaluation (ranked worst).
+            marks a failed evaluation (ranked worst). Host or device arrays
+            (numpy, torch, CuPy): they are copied to where the population
+            lives.
         G : array_like, shape (n, n_ieq_constr), optional
             Inequality constraints, feasible iff all <= 0. Required when the
             problem declares constraints.
@@ -188,30 +200,30 @@ class Algorithm:
             raise RuntimeError(f"{type(self).__name__}.tell() called without a pending ask(): call ask() first")
         X = self._pending
         n = X.shape[0]
-        F_arr = _numeric_array(F, "F")
+        F_arr = self._where.values(F, "F")
         if F_arr.ndim != 2 or F_arr.shape[0] != n or F_arr.shape[1] == 0:
             want = f"({n}, {self.n_obj})" if self.n_obj is not None else f"({n}, n_obj)"
             raise ValueError(
-                f"'F' must have shape {want} (one row per asked genome), but it has shape {F_arr.shape}"
+                f"'F' must have shape {want} (one row per asked genome), but it has shape {tuple(F_arr.shape)}"
             )
         if self.n_obj is not None and F_arr.shape[1] != self.n_obj:
             raise ValueError(f"'F' must have {self.n_obj} columns (objectives), but it has {F_arr.shape[1]}")
         if G is None:
             if self.n_ieq_constr:
                 raise ValueError(f"'G' is required: the problem declares n_ieq_constr={self.n_ieq_constr}")
-            G_arr = np.empty((n, 0))
+            G_arr = self._where.empty(n, 0)
         else:
-            G_arr = _numeric_array(G, "G")
+            G_arr = self._where.values(G, "G")
             if G_arr.ndim == 1 and G_arr.shape[0] == n:
                 G_arr = G_arr[:, None]
             k = self.n_ieq_constr
             if G_arr.ndim != 2 or G_arr.shape[0] != n or (k is not None and G_arr.shape[1] != k):
                 want = f"({n}, {k})" if k is not None else f"({n}, n_ieq_constr)"
-                raise ValueError(f"'G' must have shape {want} (one row per asked genome), but it has shape {G_arr.shape}")
-        self.n_obj = F_arr.shape[1]
-        self.n_ieq_constr = G_arr.shape[1]
-        F_arr = np.array(F_arr, dtype=np.float64, order="C")
-        G_arr = np.array(G_arr, dtype=np.float64, order="C")
+                raise ValueError(
+                    f"'G' must have shape {want} (one row per asked genome), but it has shape {tuple(G_arr.shape)}"
+                )
+        self.n_obj = int(F_arr.shape[1])
+        self.n_ieq_constr = int(G_arr.shape[1])
         self._advance(X, F_arr, G_arr)
         self._pending = None
         self.n_gen += 1
@@ -222,8 +234,8 @@ class Algorithm:
     def _reset(self) -> None:
         """Clear the population state (called by :meth:`setup`)."""
 
-    def _infill(self) -> np.ndarray:
+    def _infill(self) -> Any:
         raise NotImplementedError
 
-    def _advance(self, X: np.ndarray, F: np.ndarray, G: np.ndarray) -> None:
+    def _advance(self, X: Any, F: Any, G: Any) -> None:
         raise NotImplementedError

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _core
+from .. import _device
 from ..operators import (
     PM,
     SBX,
@@ -22,9 +22,9 @@ from ..operators import (
     Sampling,
     TournamentSelection,
     UniformCrossover,
-    unique_mask,
 )
 from ..operators._common import MAX_ROWS
+from ._placement import Host, placement
 from .base import Algorithm, constraint_violation
 
 __all__ = ["GeneticAlgorithm"]
@@ -74,13 +74,27 @@ class GeneticAlgorithm(Algorithm):
     n_offsprings : int, optional
         Children per generation; default `pop_size`. For screening, breed a
         larger pool and evaluate part of it (:meth:`select_pending`).
+    device : {"cpu", "cuda", "auto"}, default "cpu"
+        Where the population lives and every generation runs. "cuda" keeps
+        it on the current CUDA device as torch tensors (CuPy arrays where
+        torch is not installed): :meth:`ask` returns device arrays, :meth:`tell`
+        takes host or device arrays, and no population data goes to the host
+        within a generation. The results equal the CPU run's, bit for bit.
+        "auto" is "cuda" when ``evonas.cuda.is_available()``, else "cpu".
+        RuntimeError when "cuda" is asked for on a CPU-only build or machine.
+        Only algorithms whose survival runs on the device accept it (NSGA2).
 
     Attributes
     ----------
-    X, F, G, cv : numpy.ndarray
+    X, F, G, cv : numpy.ndarray or device array
         The population: genomes, objectives, constraints and total violation
         (None before the first tell).
+    device : str
+        The `device` argument.
     """
+
+    #: Whether :meth:`_survive` runs on a device placement.
+    _survives_on_device = False
 
     def __init__(
         self,
@@ -93,6 +107,7 @@ class GeneticAlgorithm(Algorithm):
         variation: MixedVariation | None = None,
         eliminate_duplicates: bool = True,
         n_offsprings: int | None = None,
+        device: str = "cpu",
     ) -> None:
         super().__init__()
         self.pop_size = _count(pop_size, "pop_size", 2)
@@ -125,70 +140,76 @@ class GeneticAlgorithm(Algorithm):
             raise TypeError(f"'eliminate_duplicates' must be a bool, but it is {eliminate_duplicates!r}")
         self.eliminate_duplicates = eliminate_duplicates
         self.n_offsprings = self.pop_size if n_offsprings is None else _count(n_offsprings, "n_offsprings", 1)
+        if isinstance(device, _device.Backend):  # the emulated device, in tests
+            self.device = device.name
+        elif isinstance(device, str) and device in _device.DEVICES:
+            self.device = device
+        else:
+            raise ValueError(f"'device' must be one of {_device.DEVICES}, but it is {device!r}")
+        self._where = placement(device)
+        if not isinstance(self._where, Host) and not self._survives_on_device:
+            raise ValueError(
+                f"{type(self).__name__} keeps its population on the CPU: device={device!r} is available for NSGA2"
+            )
         self._reset()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(pop_size={self.pop_size}, n_offsprings={self.n_offsprings}, n_gen={self.n_gen})"
 
     def _reset(self) -> None:
-        self.X: np.ndarray | None = None
-        self.F: np.ndarray | None = None
-        self.G: np.ndarray | None = None
-        self.cv: np.ndarray | None = None
-
-    @property
-    def _threads(self) -> int | None:
-        return self.n_threads or None
+        self.X: Any = None
+        self.F: Any = None
+        self.G: Any = None
+        self.cv: Any = None
 
     # -- ask ------------------------------------------------------------------
 
-    def _infill(self) -> np.ndarray:
+    def _infill(self) -> Any:
         assert self.space is not None
+        where, threads = self._where, self.n_threads
         if self.X is None:
-            X = self.sampling.do(self.space, self.pop_size, seed=self.seed, generation=0, n_threads=self._threads)
+            X = where.sample(self.sampling, self.space, self.pop_size, self.seed, 0, threads)
             if self.eliminate_duplicates:
-                X = X[unique_mask(X, n_threads=self._threads)]
+                X = X[where.unique(X, None, threads)]
             return X
-        batches: list[np.ndarray] = []
+        batches: list[Any] = []
         have = 0
         for attempt in range(_MAX_REFILLS + 1):
             children = self._offspring(self.n_gen + attempt * _REFILL_STRIDE)
             if self.eliminate_duplicates:
-                against = np.vstack([self.X, *batches]) if batches else self.X
-                children = children[unique_mask(children, against=against, n_threads=self._threads)]
+                against = where.stack([self.X, *batches])
+                children = children[where.unique(children, against, threads)]
             children = children[: self.n_offsprings - have]
             batches.append(children)
-            have += children.shape[0]
+            have += int(children.shape[0])
             if have >= self.n_offsprings or not self.eliminate_duplicates:
                 break
-        return np.vstack(batches)
+        return where.stack(batches)
 
-    def _offspring(self, key: int) -> np.ndarray:
+    def _offspring(self, key: int) -> Any:
         """`n_offsprings` children (rounded up to even) from the stream key `key`."""
         assert self.space is not None
         n_matings = (self.n_offsprings + 1) // 2
-        parents = self.selection.do(
-            n_matings, **self._selection_criteria(), seed=self.seed, generation=key, n_threads=self._threads
-        )
+        where = self._where
+        parents = where.parents(self.selection, n_matings, self._selection_criteria(), self.seed, key, self.n_threads)
         # The population is the algorithm's own output: no second genome check.
-        return self.variation._children(self.space, self.X, parents, self.seed, key, self.n_threads)
+        return where.children(self.variation, self.space, self.X, parents, self.seed, key, self.n_threads)
 
     # -- tell -----------------------------------------------------------------
 
-    def _advance(self, X: np.ndarray, F: np.ndarray, G: np.ndarray) -> None:
+    def _advance(self, X: Any, F: Any, G: Any) -> None:
+        where = self._where
         parents = self.X
         if parents is not None:
-            assert self.F is not None and self.G is not None
-            F = np.vstack([self.F, F])
-            G = np.vstack([self.G, G])
+            F = where.stack([self.F, F])
+            G = where.stack([self.G, G])
         cv = constraint_violation(F, G)
-        keep = np.asarray(self._survive(F, cv))
-        if keep.dtype.kind not in "iu":
+        keep = self._survive(F, cv)
+        if _device.dtype_kind(keep) not in "iu":
             raise TypeError(f"{type(self).__name__}._survive must return row indices, but their dtype is {keep.dtype}")
-        keep = np.ascontiguousarray(keep, dtype=np.int64)
         # Survivors gathered from parents and children at once: the stack of
         # both genome matrices would be the largest copy of the generation.
-        self.X = X[keep] if parents is None else _core.take_rows(parents, X, keep, self.n_threads)
+        self.X = X[keep] if parents is None else where.gather(parents, X, keep, self.n_threads)
         self.F, self.G, self.cv = F[keep], G[keep], cv[keep]
 
     # -- for subclasses -------------------------------------------------------

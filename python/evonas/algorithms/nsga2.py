@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from .. import _core, _device
+from .. import _device
 from .genetic import GeneticAlgorithm
 
 __all__ = ["NSGA2"]
@@ -21,36 +19,39 @@ class NSGA2(GeneticAlgorithm):
     keeps the best `pop_size` of parents + children: feasible before
     infeasible (by total violation), then by front, the last front truncated
     by crowding distance. All of it runs natively; survival is one call to
-    ``_core.nsga2_survival``.
+    ``_core.nsga2_survival``. With ``device="cuda"`` the whole generation
+    runs on the GPU and the population stays there (same results).
 
     Parameters
     ----------
-    pop_size, sampling, selection, crossover, mutation, variation, eliminate_duplicates, n_offsprings
+    pop_size, sampling, selection, crossover, mutation, variation, eliminate_duplicates, n_offsprings, device
         As in :class:`~evonas.algorithms.genetic.GeneticAlgorithm`: defaults
         ``pop_size=100``, random sampling, binary tournament
         (``selection=TournamentSelection(k=3)`` raises the pressure),
         ``SBX(eta=15, prob=0.9)``, ``PM(eta=20)``, duplicates eliminated,
-        ``n_offsprings=pop_size``.
+        ``n_offsprings=pop_size``, ``device="cpu"``.
 
     Attributes
     ----------
-    X, F, G : numpy.ndarray
+    X, F, G : numpy.ndarray or device array
         The population: genomes, objectives, constraints (None before the
         first tell).
-    cv, rank, crowding : numpy.ndarray
+    cv, rank, crowding : numpy.ndarray or device array
         Total violation, Pareto rank and crowding distance of each member.
     """
 
+    _survives_on_device = True
+
     def _reset(self) -> None:
         super()._reset()
-        self.rank: np.ndarray | None = None
-        self.crowding: np.ndarray | None = None
+        self.rank: Any = None
+        self.crowding: Any = None
 
-    def _survive(self, F: np.ndarray, cv: np.ndarray) -> np.ndarray:
-        keep, self.rank, self.crowding = _core.nsga2_survival(F, cv, self.pop_size, self.n_threads)
+    def _survive(self, F: Any, cv: Any) -> Any:
+        keep, self.rank, self.crowding = self._where.nsga2_survival(F, cv, self.pop_size, self.n_threads)
         return keep
 
-    def _selection_criteria(self) -> dict[str, np.ndarray | None]:
+    def _selection_criteria(self) -> dict[str, Any]:
         return {"rank": self.rank, "crowding": self.crowding, "cv": self.cv}
 
 
