@@ -292,3 +292,27 @@ def test_cuda_run_stays_on_the_gpu_and_matches_the_cpu_run() -> None:
     # the GPU's libm ulps (mutation), so the outcome is compared by quality.
     np.testing.assert_allclose(host(gpu.history[0].hv), cpu.history[0].hv, rtol=1e-12)
     assert gpu.history[-1].hv == pytest.approx(cpu.history[-1].hv, rel=0.02)
+
+
+@needs_emulated
+def test_a_device_generation_reads_nothing_back_but_sizes() -> None:
+    # On a GPU every read of a tensor's values on the host is a copy and a
+    # synchronisation. With torch CPU tensors on the emulated device, make
+    # every such read fail: a generation (ask, evaluate where the population
+    # lives, tell) must not need one.
+    problem = ZDT1(n_var=10)
+    algo = NSGA2(pop_size=64, device=_device.emulated("torch")).setup(problem, seed=6)
+    algo.tell(*problem.evaluate(algo.ask()))
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a tensor's values were read on the host")
+
+    reads = ("numpy", "__array__", "item", "tolist", "__bool__", "__int__", "__float__", "__index__")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in reads:
+            patch.setattr(torch.Tensor, name, refuse)
+        for _ in range(3):
+            X = algo.ask()
+            F, G = problem.evaluate(X)
+            algo.tell(F, G)
+    assert algo.n_gen == 4 and isinstance(algo.X, torch.Tensor)
