@@ -72,11 +72,12 @@ def _cupy() -> ModuleType:
 
 
 def to_host(x: Any) -> Any:
-    """A host (numpy) copy of a device array; any other input unchanged."""
-    if not on_cuda(x):
-        return x
+    """A numpy array of a device array (a copy) or of a torch CPU tensor (a
+    view); any other input unchanged."""
     if _is_torch(x):
         return x.detach().cpu().numpy()
+    if not on_cuda(x):
+        return x
     return _cupy().asnumpy(x)
 
 

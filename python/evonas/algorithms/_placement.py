@@ -39,6 +39,7 @@ class Host:
 
     #: The `device` argument of the public kernels that work this memory.
     device: str | _device.Backend = "cpu"
+    backend: _device.Backend | None = None
 
     def values(self, x: Any, name: str) -> np.ndarray:
         """A float64 C-contiguous copy of the real array `x` (TypeError otherwise)."""

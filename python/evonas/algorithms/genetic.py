@@ -82,7 +82,8 @@ class GeneticAlgorithm(Algorithm):
         within a generation. The results equal the CPU run's, bit for bit.
         "auto" is "cuda" when ``evonas.cuda.is_available()``, else "cpu".
         RuntimeError when "cuda" is asked for on a CPU-only build or machine.
-        Only algorithms whose survival runs on the device accept it (NSGA2).
+        Only algorithms whose survival runs on the device accept it (NSGA2,
+        NSGA3).
 
     Attributes
     ----------
@@ -149,7 +150,7 @@ class GeneticAlgorithm(Algorithm):
         self._where = placement(device)
         if not isinstance(self._where, Host) and not self._survives_on_device:
             raise ValueError(
-                f"{type(self).__name__} keeps its population on the CPU: device={device!r} is available for NSGA2"
+                f"{type(self).__name__} keeps its population on the CPU: device={device!r} is available for NSGA2 and NSGA3"
             )
         self._reset()
 

@@ -20,9 +20,11 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
+from array_api_compat import array_namespace, device
 
-from .. import _core
+from .. import _core, _device
 from .._validation import _numeric_array
+from ..pareto import _non_dominated_sort_on
 from ..problems.base import Problem
 from ..space import Space
 from .genetic import GeneticAlgorithm
@@ -106,7 +108,7 @@ def as_ref_dirs(ref_dirs: Any, name: str = "ref_dirs") -> np.ndarray:
     return arr
 
 
-def extreme_points(F: np.ndarray, ideal: np.ndarray, previous: np.ndarray | None = None) -> np.ndarray:
+def extreme_points(F: Any, ideal: np.ndarray, previous: np.ndarray | None = None) -> np.ndarray:
     """The extreme point of each objective among `F` and the `previous` ones.
 
     Row j minimises the achievement scalarising function
@@ -117,22 +119,26 @@ def extreme_points(F: np.ndarray, ideal: np.ndarray, previous: np.ndarray | None
 
     Parameters
     ----------
-    F : numpy.ndarray, shape (n, m), n >= 1
-        Candidates (NSGA-III uses the first front).
+    F : array, shape (n, m), n >= 1
+        Candidates (NSGA-III uses the first front); numpy, or a device array.
     ideal : numpy.ndarray, shape (m,)
     previous : numpy.ndarray, shape (m, m), optional
 
     Returns
     -------
     numpy.ndarray, shape (m, m)
+        On the host, whatever `F`'s array type.
     """
-    candidates = F if previous is None else np.vstack([previous, F])
-    shifted = candidates - ideal
+    xp = array_namespace(F)
+    where = device(F)
+    if previous is not None:
+        F = xp.concat([xp.asarray(previous, device=where), F], axis=0)
+    shifted = F - xp.asarray(ideal, device=where)
     m = F.shape[1]
-    weights = np.where(np.eye(m, dtype=bool), 1.0, _ASF_OFF_AXIS)  # row j: weights of axis j
+    weights = xp.asarray(np.where(np.eye(m, dtype=bool), 1.0, _ASF_OFF_AXIS), device=where)  # row j: axis j's
     with np.errstate(over="ignore"):  # values near the float limit: +inf ranks them last, as it should
-        asf = (shifted[None, :, :] / weights[:, None, :]).max(axis=2)  # (m, n)
-    return candidates[asf.argmin(axis=1)]
+        asf = xp.max(shifted[None, :, :] / weights[:, None, :], axis=2)  # (m, n)
+    return _host(xp.take(F, xp.argmin(asf, axis=1), axis=0))
 
 
 def nadir_point(
@@ -178,9 +184,7 @@ def nadir_point(
     return nadir
 
 
-def associate(
-    F: np.ndarray, ref_dirs: np.ndarray, ideal: np.ndarray, nadir: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def associate(F: Any, ref_dirs: np.ndarray, ideal: np.ndarray, nadir: np.ndarray) -> tuple[Any, Any]:
     """The nearest reference line of each row of `F`, and the distance to it.
 
     Rows are normalised, ``(F - ideal) / (nadir - ideal)`` (a zero range
@@ -191,29 +195,32 @@ def associate(
 
     Parameters
     ----------
-    F : numpy.ndarray, shape (n, m)
-        With every row at or above `ideal`.
+    F : array, shape (n, m)
+        With every row at or above `ideal`; numpy, or a device array.
     ref_dirs : numpy.ndarray, shape (r, m)
     ideal, nadir : numpy.ndarray, shape (m,)
 
     Returns
     -------
-    niche : numpy.ndarray of int64, shape (n,)
-        Index of the nearest direction (the first one on ties).
-    distance : numpy.ndarray of float64, shape (n,)
+    niche : array of int64, shape (n,)
+        Index of the nearest direction (the first one on ties), next to `F`.
+    distance : array of float64, shape (n,)
         Perpendicular distance to it, in normalised objectives.
     """
+    xp = array_namespace(F)
+    where = device(F)
     scale = nadir - ideal
     scale = np.where(scale == 0, 1e-12, scale)
-    N = (F - ideal) / scale
+    N = (F - xp.asarray(ideal, device=where)) / xp.asarray(scale, device=where)
     U = ref_dirs / np.linalg.norm(ref_dirs, axis=1, keepdims=True)
-    niche = np.empty(N.shape[0], dtype=np.int64)
+    U = xp.asarray(U, device=where)
     rows = max(1, _BLOCK // U.shape[0])
-    for start in range(0, N.shape[0], rows):
-        niche[start : start + rows] = (N[start : start + rows] @ U.T).argmax(axis=1)
+    blocks = [xp.argmax(N[start : start + rows] @ U.T, axis=1) for start in range(0, N.shape[0], rows)]
+    niche = xp.astype(xp.concat(blocks) if blocks else xp.zeros(0, device=where), xp.int64)
     # The distance from the residual, not from |N|^2 - p^2 (which cancels near the line).
-    along = np.einsum("ij,ij->i", N, U[niche])
-    distance = np.linalg.norm(N - along[:, None] * U[niche], axis=1)
+    Un = xp.take(U, niche, axis=0)
+    along = xp.sum(N * Un, axis=1)
+    distance = xp.sqrt(xp.sum((N - along[:, None] * Un) ** 2, axis=1))
     return niche, distance
 
 
@@ -289,20 +296,23 @@ def niching(
 
 
 def survive(
-    F: np.ndarray,
-    cv: np.ndarray,
+    F: Any,
+    cv: Any,
     n_survive: int,
     ref_dirs: np.ndarray,
     normalisation: Normalisation | None,
     rng: np.random.Generator,
     n_threads: int = 0,
+    *,
+    backend: _device.Backend | None = None,
 ) -> Survival:
     """NSGA-III survival of `n_survive` rows of `F` (see the module docstring).
 
     Parameters
     ----------
-    F : numpy.ndarray of float64, shape (n, m)
-    cv : numpy.ndarray of float64, shape (n,)
+    F : array of float64, shape (n, m)
+        numpy, or with `backend` an array in its memory.
+    cv : array of float64, shape (n,)
         Total violation; +inf (or NaN) marks a failed evaluation.
     n_survive : int
     ref_dirs : numpy.ndarray, shape (r, m)
@@ -314,61 +324,81 @@ def survive(
         ``niche_key = rng.random(r)``; nothing otherwise.
     n_threads : int, default 0
         Threads for the sort; 0 uses every core.
+    backend : Backend, optional
+        The device that holds `F` and `cv` (the CUDA path): the sort, the
+        normalisation's reductions and the association run there; the
+        normalisation's m x m algebra and the niching of the split front
+        (its niches and distances, O(front) values) run on the host.
 
     Returns
     -------
     Survival
         `keep` ascending; `rank` (infeasible survivors share the rank after
         the last feasible front), `niche` and `distance` (-1 and +inf for
-        infeasible survivors) per survivor; the updated normalisation (the
-        previous one when no row is feasible).
+        infeasible survivors) per survivor, arrays next to `F`; the updated
+        normalisation (the previous one when no row is feasible; on the host).
     """
+    xp = array_namespace(F, cv)
+    where = device(F)
     n = F.shape[0]
     n_keep = min(n_survive, n)
-    failed = np.isnan(cv) | ~np.isfinite(F).all(axis=1)
-    violation = np.where(failed, np.inf, cv)
-    feasible = np.flatnonzero(violation <= 0)
-    rank = np.full(n, -1, dtype=np.int32)
-    niche = np.full(n, -1, dtype=np.int64)
-    distance = np.full(n, np.inf)
-    chosen = np.zeros(0, dtype=np.int64)
+    failed = xp.isnan(cv) | ~xp.all(xp.isfinite(F), axis=1)
+    violation = xp.where(failed, xp.asarray(xp.inf, dtype=cv.dtype, device=where), cv)
+    feasible = xp.nonzero(violation <= 0)[0]
+    rank = xp.full(n, -1, dtype=xp.int32, device=where)
+    niche = xp.full(n, -1, dtype=xp.int64, device=where)
+    distance = xp.full(n, xp.inf, dtype=xp.float64, device=where)
+    chosen = xp.zeros(0, dtype=xp.int64, device=where)
     n_fronts = 0
-    if feasible.size and n_keep:
-        Ff = F[feasible]
-        fr = _core.non_dominated_sort(Ff, min(n_keep, feasible.size), n_threads)
-        ideal, worst = Ff.min(axis=0), Ff.max(axis=0)
+    if feasible.shape[0] and n_keep:
+        Ff = xp.take(F, feasible, axis=0)
+        n_stop = min(n_keep, int(feasible.shape[0]))
+        if backend is None:
+            fr = _core.non_dominated_sort(Ff, n_stop, n_threads)
+        else:
+            fr = _non_dominated_sort_on(backend, Ff, n_stop)
+        ideal, worst = _host(xp.min(Ff, axis=0)), _host(xp.max(Ff, axis=0))
         if normalisation is not None:
             ideal = np.minimum(ideal, normalisation.ideal)
             worst = np.maximum(worst, normalisation.worst)
         front = Ff[fr == 0]
         extreme = extreme_points(front, ideal, None if normalisation is None else normalisation.extreme)
-        nadir = nadir_point(extreme, ideal, worst, front.max(axis=0), Ff.max(axis=0))
+        nadir = nadir_point(extreme, ideal, worst, _host(xp.max(front, axis=0)), _host(xp.max(Ff, axis=0)))
         normalisation = Normalisation(ideal, worst, extreme, nadir)
-        ranked = np.flatnonzero(fr >= 0)
-        fr_ranked = fr[ranked]
-        nch, dist = associate(Ff[ranked], ref_dirs, ideal, nadir)
-        n_fronts = int(fr_ranked.max()) + 1
-        if ranked.size > n_keep:
+        ranked = xp.nonzero(fr >= 0)[0]
+        fr_ranked = xp.take(fr, ranked)
+        nch, dist = associate(xp.take(Ff, ranked, axis=0), ref_dirs, ideal, nadir)
+        n_fronts = int(xp.max(fr_ranked)) + 1
+        if ranked.shape[0] > n_keep:
             whole = fr_ranked < n_fronts - 1
-            last = np.flatnonzero(~whole)
-            count = np.bincount(nch[whole], minlength=ref_dirs.shape[0])
-            member_key = rng.random(last.size)
-            niche_key = rng.random(ref_dirs.shape[0])
+            last = xp.nonzero(~whole)[0]
+            r = ref_dirs.shape[0]
+            # Members per niche of the whole fronts, on the device: a sort and r + 1 searches.
+            bounds = xp.searchsorted(xp.sort(nch[whole]), xp.arange(r + 1, dtype=xp.int64, device=where))
+            count = _host(bounds[1:] - bounds[:-1])
+            member_key = rng.random(int(last.shape[0]))
+            niche_key = rng.random(r)
             picked = niching(
-                nch[last], dist[last], count, n_keep - int(whole.sum()), member_key, niche_key
+                _host(xp.take(nch, last)), _host(xp.take(dist, last)), count,
+                n_keep - int(xp.sum(xp.astype(whole, xp.int64))), member_key, niche_key,
             )
-            whole[last[picked]] = True
+            whole[xp.take(last, xp.asarray(picked, device=where))] = True
             ranked, fr_ranked, nch, dist = ranked[whole], fr_ranked[whole], nch[whole], dist[whole]
-        chosen = feasible[ranked]
+        chosen = xp.take(feasible, ranked)
         rank[chosen], niche[chosen], distance[chosen] = fr_ranked, nch, dist
-    n_fill = n_keep - chosen.size
+    n_fill = n_keep - int(chosen.shape[0])
     if n_fill > 0:
-        others = np.flatnonzero(violation > 0)
-        fill = others[np.argsort(violation[others], kind="stable")[:n_fill]]
+        others = xp.nonzero(violation > 0)[0]
+        fill = xp.take(others, xp.argsort(xp.take(violation, others), stable=True)[:n_fill])
         rank[fill] = n_fronts
-        chosen = np.concatenate([chosen, fill])
-    keep = np.sort(chosen)
-    return Survival(keep, rank[keep], niche[keep], distance[keep], normalisation)
+        chosen = xp.concat([chosen, fill])
+    keep = xp.sort(chosen)
+    return Survival(keep, xp.take(rank, keep), xp.take(niche, keep), xp.take(distance, keep), normalisation)
+
+
+def _host(x: Any) -> np.ndarray:
+    """A numpy copy of a small host or device array (the normalisation's vectors)."""
+    return np.array(_device.to_host(x))
 
 
 class NSGA3(GeneticAlgorithm):
@@ -392,16 +422,18 @@ class NSGA3(GeneticAlgorithm):
         number of directions: with fewer members than directions, whole
         regions of the front would be dropped by design (use fewer
         partitions instead).
-    sampling, selection, crossover, mutation, variation, eliminate_duplicates, n_offsprings
+    sampling, selection, crossover, mutation, variation, eliminate_duplicates, n_offsprings, device
         As in :class:`~evonas.algorithms.genetic.GeneticAlgorithm`; keyword-only.
         The default tournament compares feasibility, then rank; ties are
-        broken at random.
+        broken at random. With ``device="cuda"`` the population stays on the
+        GPU; survival copies the split front's niches and distances (and
+        the m x m normalisation) to the host for the niching.
 
     Attributes
     ----------
-    X, F, G, cv : numpy.ndarray
+    X, F, G, cv : numpy.ndarray or device array
         The population (None before the first tell).
-    rank, niche, distance : numpy.ndarray
+    rank, niche, distance : numpy.ndarray or device array
         Per member: Pareto rank, nearest reference direction and the
         perpendicular distance to it (-1 and +inf for infeasible members).
     normalisation : Normalisation or None
@@ -416,6 +448,8 @@ class NSGA3(GeneticAlgorithm):
     early-stopped sort, O(n r m) for the association (in blocks) and
     O(n log n + r log n) for the niching.
     """
+
+    _survives_on_device = True
 
     def __init__(self, ref_dirs: Any, /, pop_size: int | None = None, **options: Any) -> None:
         self.ref_dirs = as_ref_dirs(ref_dirs)
@@ -458,12 +492,14 @@ class NSGA3(GeneticAlgorithm):
     def _survive(self, F: np.ndarray, cv: np.ndarray) -> np.ndarray:
         assert self.seed is not None
         rng = np.random.Generator(np.random.Philox(np.random.SeedSequence([self.seed, self.n_gen, _STREAM_TAG])))
-        out = survive(F, cv, self.pop_size, self.ref_dirs, self.normalisation, rng, self.n_threads)
+        backend = self._where.backend
+        out = survive(F, cv, self.pop_size, self.ref_dirs, self.normalisation, rng, self.n_threads, backend=backend)
         self.rank, self.niche, self.distance, self.normalisation = out.rank, out.niche, out.distance, out.normalisation
         return out.keep
 
     def _selection_criteria(self) -> dict[str, np.ndarray | None]:
         assert self.F is not None and self.cv is not None
         # Infinite objectives count as failed here too (survival ranks them last).
-        cv = np.where(np.isfinite(self.F).all(axis=1), self.cv, np.inf)
-        return {"rank": self.rank, "cv": cv}
+        xp = array_namespace(self.F)
+        inf = xp.asarray(xp.inf, dtype=self.cv.dtype, device=device(self.cv))
+        return {"rank": self.rank, "cv": xp.where(xp.all(xp.isfinite(self.F), axis=1), self.cv, inf)}
