@@ -324,6 +324,24 @@ def test_unique_mask_equals_cpu_path(dev, n, m, k, seed, use_against):
         dev.unique_mask(dev.to_device(np.zeros((2, m + 1))), dev.to_device(np.zeros((1, m + 2))))
 
 
+@pytest.mark.parametrize("hash_bits", [0, 1, 3, 64])
+def test_unique_rows_with_colliding_hashes(hash_bits):
+    # Few hash bits make most distinct rows collide: the kept rows must still
+    # be exactly those the CPU path keeps (rows are compared, not hashes).
+    emu = pytest.importorskip("evonas._device_emu")
+    rng = np.random.default_rng(hash_bits)
+    values = np.array([0.0, -0.0, 1.0, 2.5, np.nan, np.inf])
+    X = values[rng.integers(0, len(values), size=(300, 3))]
+    X[200:] = X[:100]  # copies
+    X[150:160] = np.nan  # identical NaN rows: each kept
+    against = np.ascontiguousarray(X[::7] + (np.arange(X[::7].shape[0]) % 2)[:, None])
+    expected = evonas.operators.unique_mask(X, against=against)
+    mask = np.empty(X.shape[0], dtype=np.uint8)
+    emu.unique_rows(X.ctypes.data, X.shape[0], 3, against.ctypes.data, against.shape[0], mask.ctypes.data, 0, 0,
+                    hash_bits)
+    np.testing.assert_array_equal(mask.view(np.bool_), expected)
+
+
 # ----------------------------------------------------------------------------
 # Surrogate forest prediction: the same sums in the same order
 

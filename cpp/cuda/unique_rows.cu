@@ -1,15 +1,21 @@
 // Duplicate rows on the device, with the CPU path's contract (evonas::
 // unique_rows): row i of X is kept when it equals no earlier row of X and no
 // row of `against`; == compares, so -0.0 equals 0.0 and a row holding NaN
-// equals nothing. The rows of [against; X] are sorted (NaN rows last, each
-// alone), equal rows end up adjacent with the lowest index first, and a row
-// of X is kept exactly when it heads its group.
+// equals nothing. Every row of [against; X] gets a 64-bit hash of its values
+// (one pass over the matrix), a stable radix sort on the hashes brings equal
+// rows together in index order, and a row of X is kept unless an earlier row
+// with the same hash equals it. Equal rows hash alike, so the rows compared
+// are its own copies (one comparison finds a copy) and, rarely, colliding
+// rows: O((n + n_against) m) work and a sort of 64-bit keys, instead of a
+// comparison sort that reads whole rows at random.
 #include <thrust/device_vector.h>
 #include <thrust/fill.h>
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/sequence.h>
 #include <thrust/sort.h>
+
+#include <cstring>
 
 #include "exec.cuh"
 
@@ -31,46 +37,66 @@ struct Stack {
       if (p[j] != p[j]) return true;
     return false;
   }
-};
-
-// Rows without NaN lexicographically, then rows with NaN; ties by index.
-struct ByRowNanLast {
-  Stack s;
-  EVONAS_HD bool operator()(std::uint32_t a, std::uint32_t b) const {
-    const bool na = s.has_nan(a), nb = s.has_nan(b);
-    if (na != nb) return nb;
-    if (!na) {
-      const double *x = s.row(a), *y = s.row(b);
-      for (std::uint32_t j = 0; j < s.m; ++j) {
-        if (x[j] < y[j]) return true;
-        if (y[j] < x[j]) return false;
-      }
-    }
-    return a < b;
+  EVONAS_HD bool equal(std::uint32_t a, std::uint32_t b) const {
+    const double *x = row(a), *y = row(b);
+    for (std::uint32_t j = 0; j < m; ++j)
+      if (!(x[j] == y[j])) return false;
+    return true;
   }
 };
 
-// mask[i] for the row of X at sorted position t.
-struct KeepHeads {
+EVONAS_HD inline std::uint64_t mix64(std::uint64_t z) {  // splitmix64's finaliser
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// key[r]: the hash of row r's values (-0.0 as 0.0, so == rows hash alike),
+// cut to its low `bits` bits (tests force collisions with few).
+struct HashRows {
   Stack s;
+  std::uint64_t mask;
+  std::uint64_t* key;
+  EVONAS_HD void operator()(std::uint32_t r) const {
+    const double* p = s.row(r);
+    std::uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (std::uint32_t j = 0; j < s.m; ++j) {
+      const double v = p[j] + 0.0;
+#if defined(__CUDA_ARCH__)
+      const auto bits = static_cast<std::uint64_t>(__double_as_longlong(v));
+#else
+      std::uint64_t bits;
+      std::memcpy(&bits, &v, sizeof bits);
+#endif
+      h = mix64(h + bits);
+    }
+    key[r] = h & mask;
+  }
+};
+
+// mask[i] for the row of X at sorted position t: kept unless an earlier row
+// of its hash run equals it.
+struct KeepFirsts {
+  Stack s;
+  const std::uint64_t* key;  // sorted
   const std::uint32_t* order;
   std::uint8_t* mask;
   EVONAS_HD void operator()(std::uint32_t t) const {
     const std::uint32_t r = order[t];
     if (r < s.n_against) return;
-    bool head = t == 0 || s.has_nan(r);
-    if (!head) {
-      const double *x = s.row(r), *y = s.row(order[t - 1]);
-      for (std::uint32_t j = 0; j < s.m && !head; ++j) head = !(x[j] == y[j]);
-    }
-    mask[r - s.n_against] = head ? 1 : 0;
+    // A row with NaN equals nothing: kept, without walking its run (copies
+    // of it, bit for bit, hash alike and would make the walk quadratic).
+    bool keep = true;
+    if (!s.has_nan(r))
+      for (std::uint32_t u = t; keep && u > 0 && key[u - 1] == key[t]; --u) keep = !s.equal(r, order[u - 1]);
+    mask[r - s.n_against] = keep ? 1 : 0;
   }
 };
 
 }  // namespace
 
 void unique_rows(const double* X, std::size_t n, std::size_t m, const double* against, std::size_t n_against,
-                 std::uint8_t* mask, Where where) {
+                 std::uint8_t* mask, Where where, unsigned hash_bits) {
   const DeviceScope scope(where);
   const auto policy = scope.policy();
   if (n == 0) return;
@@ -81,12 +107,16 @@ void unique_rows(const double* X, std::size_t n, std::size_t m, const double* ag
     return;
   }
   const Stack s{X, against, n_against, static_cast<std::uint32_t>(m)};
-  thrust::device_vector<std::uint32_t> order(n + n_against);
+  const auto rows = static_cast<std::uint32_t>(n + n_against);
+  const thrust::counting_iterator<std::uint32_t> first(0);
+  const std::uint64_t keep_bits = hash_bits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << hash_bits) - 1;
+  thrust::device_vector<std::uint64_t> key(rows);
+  thrust::device_vector<std::uint32_t> order(rows);
+  thrust::for_each(policy, first, first + rows, HashRows{s, keep_bits, ptr(key)});
   thrust::sequence(policy, order.begin(), order.end());
-  thrust::sort(policy, order.begin(), order.end(), ByRowNanLast{s});
-  thrust::for_each(policy, thrust::counting_iterator<std::uint32_t>(0),
-                   thrust::counting_iterator<std::uint32_t>(static_cast<std::uint32_t>(order.size())),
-                   KeepHeads{s, thrust::raw_pointer_cast(order.data()), mask});
+  // Stable: rows of one hash stay in index order, so the first copy of a row comes first.
+  thrust::stable_sort_by_key(policy, key.begin(), key.end(), order.begin());
+  thrust::for_each(policy, first, first + rows, KeepFirsts{s, ptr(key), ptr(order), mask});
   scope.synchronize();
 }
 

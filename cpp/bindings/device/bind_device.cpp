@@ -101,14 +101,15 @@ void bind_device(py::module_& m) {
   m.def(
       "unique_rows",
       [](std::uintptr_t X, std::size_t n, std::size_t n_col, std::uintptr_t against, std::size_t n_against,
-         std::uintptr_t mask, int device, std::uintptr_t stream) {
+         std::uintptr_t mask, int device, std::uintptr_t stream, unsigned hash_bits) {
         require_indexable(n + n_against);
         py::gil_scoped_release release;
         dev::unique_rows(reinterpret_cast<const double*>(X), n, n_col, reinterpret_cast<const double*>(against),
-                         against ? n_against : 0, reinterpret_cast<std::uint8_t*>(mask), {device, stream});
+                         against ? n_against : 0, reinterpret_cast<std::uint8_t*>(mask), {device, stream},
+                         hash_bits);
       },
       py::arg("X"), py::arg("n"), py::arg("m"), py::arg("against"), py::arg("n_against"), py::arg("mask"),
-      py::arg("device"), py::arg("stream"));
+      py::arg("device"), py::arg("stream"), py::arg("hash_bits") = 64);
 
   m.def(
       "forest_predict",

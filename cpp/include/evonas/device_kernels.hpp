@@ -62,9 +62,11 @@ void nsga2_survival(const double* F, const double* cv, std::size_t n, std::size_
                     std::int64_t* index, std::int32_t* rank, double* crowding, Where where);
 
 // As evonas::unique_rows, into mask (n bytes on the device, 1 = keep):
-// against (n_against x m) may be null. Equal to the CPU path.
+// against (n_against x m) may be null. Equal to the CPU path. Rows are
+// grouped by a hash of their values; `hash_bits` < 64 keeps fewer bits of
+// it, which only tests use (collisions force the rows' comparisons).
 void unique_rows(const double* X, std::size_t n, std::size_t m, const double* against, std::size_t n_against,
-                 std::uint8_t* mask, Where where);
+                 std::uint8_t* mask, Where where, unsigned hash_bits = 64);
 
 // As PackedForest::predict, X (n x forest.n_features()) on the device into
 // mean and std (n each, on the device); std::invalid_argument if X is not
