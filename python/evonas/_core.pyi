@@ -127,7 +127,7 @@ def forest_predict_packed(
 #   crowding_distance(F: int, n: int, m: int, ranks: int, out: int, device: int, stream: int) -> None
 #   non_dominated_sort(..., strategy: int = 0)   (0 auto, 1 scan, 2 divide: 3-objective rounds)
 #   nsga2_survival(F, n, m, cv: int, n_survive, index, rank, crowding, device, stream) -> None
-#   unique_rows(X, n, m, against: int, n_against, mask, device, stream) -> None
+#   unique_rows(X, n, m, against: int, n_against, mask, device, stream, hash_bits=64) -> None
 #   forest_predict(forest: _PackedForest, X, n, mean, std, device, stream) -> None
 #   sample_random(space, n, seed, generation, out, device, stream) -> None   (sample_lhs alike)
 #   tournament_select(n, n_select, k, rank, fitness, crowding, cv, seed, generation, winners,
