@@ -356,3 +356,15 @@ def test_cuda_nsga3_run_stays_on_the_gpu() -> None:
     gpu = minimize(problem, NSGA3(das_dennis(3, 12), device="cuda"), ("n_gen", 60), seed=3)
     assert gpu.pop_F.device.type == "cuda" and gpu.algorithm.niche.device.type == "cuda"
     assert gpu.history[-1].hv == pytest.approx(cpu.history[-1].hv, rel=0.02)
+
+
+def test_a_host_algorithm_takes_torch_values() -> None:
+    problem = ZDT1(n_var=5)
+    a = NSGA2(pop_size=8).setup(problem, seed=1)
+    b = NSGA2(pop_size=8).setup(problem, seed=1)
+    F, G = problem.evaluate(a.ask())
+    b.ask()
+    a.tell(F, G)
+    b.tell(torch.from_numpy(F), torch.from_numpy(G))  # copied to the host population
+    assert isinstance(b.F, np.ndarray)
+    np.testing.assert_array_equal(a.F, b.F)

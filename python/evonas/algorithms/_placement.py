@@ -16,6 +16,7 @@ import importlib.util
 from typing import Any
 
 import numpy as np
+from array_api_compat import array_namespace
 
 from .. import _core, _device
 from .._validation import _numeric_array
@@ -28,12 +29,6 @@ from ..space import Space
 __all__ = ["Host", "OnDevice", "placement"]
 
 
-def _xp(x: Any) -> Any:
-    import array_api_compat
-
-    return array_api_compat.array_namespace(x)
-
-
 class Host:
     """numpy arrays and the C++ core (`n_threads` threads)."""
 
@@ -42,8 +37,8 @@ class Host:
     backend: _device.Backend | None = None
 
     def values(self, x: Any, name: str) -> np.ndarray:
-        """A float64 C-contiguous copy of the real array `x` (TypeError otherwise)."""
-        return np.array(_numeric_array(x, name), dtype=np.float64, order="C")
+        """A float64 C-contiguous copy of the real array `x`, wherever it lives (TypeError otherwise)."""
+        return np.array(_numeric_array(_device.to_host(x), name), dtype=np.float64, order="C")
 
     def empty(self, rows: int, cols: int) -> np.ndarray:
         return np.empty((rows, cols))
@@ -106,10 +101,10 @@ class OnDevice:
         return self.backend.alloc((rows, cols), "float64").owner
 
     def copy(self, x: Any) -> Any:
-        return _xp(x).asarray(x, copy=True)
+        return array_namespace(x).asarray(x, copy=True)
 
     def stack(self, parts: list[Any]) -> Any:
-        return parts[0] if len(parts) == 1 else _xp(parts[0]).concat(parts, axis=0)
+        return parts[0] if len(parts) == 1 else array_namespace(parts[0]).concat(parts, axis=0)
 
     def take(self, x: Any, rows: np.ndarray) -> Any:
         return x[self.backend.put(rows, "int64", x).owner]

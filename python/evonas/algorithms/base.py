@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from array_api_compat import array_namespace, device
 
 from .._validation import as_seed, as_threads
 from ..problems.base import Problem
@@ -29,16 +30,14 @@ def constraint_violation(F: Any, G: Any) -> Any:
     solution, feasible or not. Works on numpy, torch and CuPy arrays alike
     (float64 (n, m) and (n, k)); the result is of the same kind.
     """
-    import array_api_compat
-
-    xp = array_api_compat.array_namespace(F, G)
-    device = array_api_compat.device(F)
+    xp = array_namespace(F, G)
+    where = device(F)
     if G.shape[1]:
-        cv = xp.sum(xp.maximum(G, xp.asarray(0.0, dtype=G.dtype, device=device)), axis=1)
+        cv = xp.sum(xp.maximum(G, xp.asarray(0.0, dtype=G.dtype, device=where)), axis=1)
     else:
-        cv = xp.zeros(G.shape[0], dtype=F.dtype, device=device)
+        cv = xp.zeros(G.shape[0], dtype=F.dtype, device=where)
     bad = xp.any(xp.isnan(F), axis=1) | xp.isnan(cv)
-    return xp.where(bad, xp.asarray(xp.inf, dtype=cv.dtype, device=device), cv)
+    return xp.where(bad, xp.asarray(xp.inf, dtype=cv.dtype, device=where), cv)
 
 
 class Algorithm:
