@@ -18,6 +18,7 @@
 #include <limits>
 
 #include "exec.cuh"
+#include "row_order.cuh"
 
 namespace evonas::EVONAS_DEVICE_NS {
 namespace {
@@ -27,34 +28,6 @@ struct Rows {
   const std::int32_t* rank;
   std::uint32_t m;
   EVONAS_HD double at(std::uint32_t i, std::uint32_t j) const { return F[std::size_t{i} * m + j]; }
-};
-
-// (rank, the row lexicographically, index): copies of a row end up adjacent,
-// the lowest index first.
-struct ByRankRowIndex {
-  Rows r;
-  EVONAS_HD bool operator()(std::uint32_t a, std::uint32_t b) const {
-    if (r.rank[a] != r.rank[b]) return r.rank[a] < r.rank[b];
-    for (std::uint32_t j = 0; j < r.m; ++j) {
-      const double x = r.at(a, j), y = r.at(b, j);
-      if (x < y) return true;
-      if (y < x) return false;
-    }
-    return a < b;
-  }
-};
-
-// (rank, objective j, index).
-struct ByRankValueIndex {
-  Rows r;
-  std::uint32_t j;
-  EVONAS_HD bool operator()(std::uint32_t a, std::uint32_t b) const {
-    if (r.rank[a] != r.rank[b]) return r.rank[a] < r.rank[b];
-    const double x = r.at(a, j), y = r.at(b, j);
-    if (x < y) return true;
-    if (y < x) return false;
-    return a < b;
-  }
 };
 
 struct InAFront {
@@ -112,7 +85,11 @@ void crowding_distance(const double* F, std::size_t n, std::size_t m, const std:
   const auto members_end = thrust::copy_if(policy, first, first + n, members.begin(), InAFront{ranks});
   members.resize(static_cast<std::size_t>(members_end - members.begin()));
   const std::size_t count = members.size();
-  thrust::sort(policy, members.begin(), members.end(), ByRankRowIndex{rows});
+  // (rank, the row lexicographically, index): copies of a row end up
+  // adjacent, the lowest index first (members come in index order).
+  thrust::device_vector<std::uint64_t> key(count);
+  stable_sort_rows(policy, F, m, members, count, key);
+  stable_sort_by(policy, members, count, key, RankKey{ranks});
 
   // The kept points (no copies), fronts in rank order.
   thrust::device_vector<std::uint32_t> kept(count);
@@ -132,8 +109,11 @@ void crowding_distance(const double* F, std::size_t n, std::size_t m, const std:
 
   thrust::device_vector<std::uint32_t> order(k);
   for (std::uint32_t j = 0; j < m; ++j) {
+    // (rank, objective j, index)
     thrust::copy(policy, kept.begin(), kept.end(), order.begin());
-    thrust::sort(policy, order.begin(), order.end(), ByRankValueIndex{rows, j});
+    thrust::sort(policy, order.begin(), order.end());
+    stable_sort_by(policy, order, k, key, ColumnKey{F, static_cast<std::uint32_t>(m), j});
+    stable_sort_by(policy, order, k, key, RankKey{ranks});
     thrust::for_each(policy, first, first + k,
                      AddTerm{rows, j, thrust::raw_pointer_cast(order.data()), thrust::raw_pointer_cast(begin.data()),
                              thrust::raw_pointer_cast(end.data()), out});

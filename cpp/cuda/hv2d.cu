@@ -18,24 +18,15 @@
 #include <thrust/transform.h>
 #include <thrust/transform_scan.h>
 
-#include <cstring>
 
 #include "exec.cuh"
+#include "order_key.hpp"
 
 namespace evonas::EVONAS_DEVICE_NS {
 namespace {
 
 using Index = std::uint32_t;
 using Count = thrust::counting_iterator<Index>;
-
-// An unsigned key in the order of the double, -0.0 and 0.0 alike: the
-// CPU path's sort key (hv3d_sort.hpp), so that ties keep the same order.
-EVONAS_HD std::uint64_t order_key(double d) {
-  d += 0.0;  // turns -0.0 into +0.0
-  std::uint64_t b;
-  memcpy(&b, &d, sizeof b);
-  return (b >> 63) ? ~b : (b | (std::uint64_t{1} << 63));
-}
 
 struct Inside {  // strictly inside the reference box
   const double* F;

@@ -38,25 +38,12 @@
 
 #include "exec.cuh"
 #include "nds_front3d.cuh"
+#include "row_order.cuh"
 
 namespace evonas::EVONAS_DEVICE_NS {
 namespace {
 
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
-
-// Rows lexicographically, then by index.
-struct ByRowIndex {
-  const double* F;
-  std::uint32_t m;
-  EVONAS_HD bool operator()(std::uint32_t a, std::uint32_t b) const {
-    for (std::uint32_t j = 0; j < m; ++j) {
-      const double x = F[std::size_t{a} * m + j], y = F[std::size_t{b} * m + j];
-      if (x < y) return true;
-      if (y < x) return false;
-    }
-    return a < b;
-  }
-};
 
 // Position t of the sorted rows starts a run of equal rows: t itself if so,
 // 0 otherwise (an inclusive max-scan then names every position's run head).
@@ -190,7 +177,10 @@ void non_dominated_sort(const double* F, std::size_t n, std::size_t m, std::size
 
   thrust::device_vector<std::uint32_t> order(n);
   thrust::sequence(policy, order.begin(), order.end());
-  thrust::sort(policy, order.begin(), order.end(), ByRowIndex{F, m32});
+  {  // rows lexicographically, then by index
+    thrust::device_vector<std::uint64_t> key(n);
+    stable_sort_rows(policy, F, m, order, n, key);
+  }
   thrust::device_vector<double> S(n * m);
   gather_rows(policy, F, ptr(order), n, m, ptr(S));
 

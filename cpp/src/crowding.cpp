@@ -47,7 +47,7 @@ class FrontCrowding {
           continue;
         }
         std::vector<KeyIdx> order(k);
-        for (std::size_t p = 0; p < k; ++p) order[p] = {nds_detail::order_key(at(kept[p], j)), kept[p]};
+        for (std::size_t p = 0; p < k; ++p) order[p] = {order_key(at(kept[p], j)), kept[p]};
         nds_detail::sort_by_key(order, 1);
         std::vector<std::uint32_t> sorted(k);
         for (std::size_t p = 0; p < k; ++p) sorted[p] = order[p].idx;
@@ -84,7 +84,7 @@ class FrontCrowding {
   std::vector<std::uint32_t> dedup_by_first_objective(const std::uint32_t* ids,
                                                       std::size_t count) const {
     std::vector<KeyIdx> v(count);
-    for (std::size_t i = 0; i < count; ++i) v[i] = {nds_detail::order_key(at(ids[i], 0)), ids[i]};
+    for (std::size_t i = 0; i < count; ++i) v[i] = {order_key(at(ids[i], 0)), ids[i]};
     nds_detail::sort_by_key(v, 1);
     std::vector<char> copy(count, 0);
     std::vector<std::uint32_t> run;

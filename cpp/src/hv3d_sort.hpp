@@ -6,19 +6,12 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <utility>
 #include <vector>
 
-namespace evonas::detail {
+#include "order_key.hpp"
 
-// Unsigned key with the same order as the double (-0.0 and 0.0 map alike).
-inline std::uint64_t order_key(double d) {
-  d += 0.0;  // turns -0.0 into +0.0
-  std::uint64_t b;
-  std::memcpy(&b, &d, sizeof b);
-  return (b >> 63) ? ~b : (b | (std::uint64_t{1} << 63));
-}
+namespace evonas::detail {
 
 // Sorts `payload` by `keys` (both permuted), stably; `keys` hold order_key().
 inline void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& payload) {

@@ -4,10 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "evonas/parallel.hpp"
+#include "order_key.hpp"
 
 #ifndef EVONAS_NDS_PARALLEL_MIN  // overridable so that tests reach the threads
 #define EVONAS_NDS_PARALLEL_MIN 16384
@@ -20,15 +20,6 @@ namespace evonas::nds_detail {
 // small call, as NSGA-II makes each generation).
 inline int threads_for(std::size_t n, int n_threads) {
   return n < EVONAS_NDS_PARALLEL_MIN ? 1 : resolve_threads(n_threads);
-}
-
-// Unsigned key with the same order as the double (-0.0 == +0.0, +-inf at
-// the ends), so that doubles can be radix-sorted.
-inline std::uint64_t order_key(double x) {
-  if (x == 0.0) x = 0.0;
-  std::uint64_t b;
-  std::memcpy(&b, &x, sizeof b);
-  return (b >> 63) ? ~b : (b | 0x8000000000000000ull);
 }
 
 inline bool rows_equal(const double* a, const double* b, std::size_t m) {

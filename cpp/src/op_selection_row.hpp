@@ -6,11 +6,11 @@
 #pragma once
 
 #include <cmath>
-#include <cstring>
 #include <stdexcept>
 
 #include "op_detail.hpp"
 #include "op_shuffle.hpp"
+#include "order_key.hpp"
 
 namespace evonas::ops {
 
@@ -24,20 +24,6 @@ inline void require_tournament(std::size_t n, std::size_t n_select, std::size_t 
   // n_select * k <= 2^28 n (tested without overflow; it also bounds the draws).
   if (n_select > 0 && k > kMaxOpIndex * n / n_select)
     throw std::invalid_argument("n_select * k must be at most 2**28 * the population size");
-}
-
-// A double as an unsigned integer with the same order, NaN above +inf (the
-// worst value of every criterion) and -0.0 equal to 0.0.
-EVONAS_HD inline std::uint64_t order_key(double x) {
-  if (std::isnan(x)) return ~std::uint64_t{0};
-  x += 0.0;  // -0.0 -> +0.0
-#if defined(__CUDA_ARCH__)
-  auto bits = static_cast<std::uint64_t>(__double_as_longlong(x));
-#else
-  std::uint64_t bits;
-  std::memcpy(&bits, &x, sizeof bits);
-#endif
-  return (bits >> 63) ? ~bits : bits | (std::uint64_t{1} << 63);
 }
 
 // The three criteria of one individual side by side: a tournament then reads
