@@ -7,7 +7,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:?usage: dev_build.sh BUILD_DIR}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DEVONAS_CUDA="${EVONAS_CUDA:-OFF}" -DEVONAS_DEVICE_EMULATION="${EVONAS_DEVICE_EMULATION:-AUTO}" -Dpybind11_DIR="$(python3 -m pybind11 --cmakedir)" >/dev/null
-cmake --build "$build" >/dev/null
+if ! cmake --build "$build" > "$build/build.log" 2>&1; then
+  grep -m 20 -B2 -A6 "error" "$build/build.log" >&2 || tail -40 "$build/build.log" >&2
+  echo "dev_build: the build failed (log: $build/build.log); nothing staged" >&2
+  exit 1
+fi
 mkdir -p "$build/stage"
 rm -rf "$build/stage/evonas"
 mkdir "$build/stage/evonas"
