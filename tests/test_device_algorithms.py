@@ -268,9 +268,28 @@ def test_device_argument_is_checked() -> None:
 
 
 @needs_emulated
-def test_sms_emoa_keeps_its_population_on_the_host() -> None:
-    with pytest.raises(ValueError, match="SMSEMOA keeps its population on the CPU"):
-        SMSEMOA(device=_device.emulated())
+def test_a_subclass_must_declare_device_survival() -> None:
+    class HostOnly(NSGA2):
+        _survives_on_device = False
+
+    with pytest.raises(ValueError, match="HostOnly keeps its population on the CPU"):
+        HostOnly(device=_device.emulated())
+
+
+@pytest.mark.parametrize("library", EMULATED)
+def test_sms_emoa_generations_equal_the_cpu_run(library: str) -> None:
+    # Survival on a host copy, everything else on the device.
+    problem = MixedConstrained()
+    cpu = SMSEMOA(pop_size=16, n_offsprings=6).setup(problem, seed=9)
+    dev = SMSEMOA(pop_size=16, n_offsprings=6, device=_device.emulated(library)).setup(problem, seed=9)
+    for _ in range(8):
+        X_cpu, X_dev = cpu.ask(), dev.ask()
+        np.testing.assert_array_equal(host(X_dev), X_cpu)
+        cpu.tell(*problem.evaluate(X_cpu))
+        dev.tell(*evaluate_as(problem, X_dev))
+        for name in ("X", "F", "G", "cv", "rank", "contribution"):
+            np.testing.assert_array_equal(host(getattr(dev, name)), getattr(cpu, name), err_msg=name)
+    assert isinstance(dev.rank, torch.Tensor) == (library == "torch")
 
 
 NSGA3_STATE = ("X", "F", "G", "cv", "rank", "niche", "distance")

@@ -77,6 +77,10 @@ class Host:
     def nsga2_survival(self, F: np.ndarray, cv: np.ndarray, n_survive: int, threads: int) -> tuple[Any, Any, Any]:
         return _core.nsga2_survival(F, cv, n_survive, threads)
 
+    def from_host(self, x: np.ndarray) -> np.ndarray:
+        """A host result where the population lives (here: itself)."""
+        return x
+
 
 class OnDevice:
     """Arrays in a device backend's memory (torch or CuPy on CUDA; numpy or
@@ -132,6 +136,10 @@ class OnDevice:
         crossover, mutation = variation._specs(space)
         mat = self.backend.put(X, "float64")
         return children_on(self.backend, space_arrays(space), mat, parents, crossover, mutation, seed, key)
+
+    def from_host(self, x: np.ndarray) -> Any:
+        """A host result copied to where the population lives."""
+        return self.backend.put(x, str(x.dtype)).owner
 
     def nsga2_survival(self, F: Any, cv: Any, n_survive: int, threads: int) -> tuple[Any, Any, Any]:
         from .nsga2 import _nsga2_survival_on

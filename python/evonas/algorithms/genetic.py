@@ -82,8 +82,9 @@ class GeneticAlgorithm(Algorithm):
         within a generation. The results equal the CPU run's, bit for bit.
         "auto" is "cuda" when ``evonas.cuda.is_available()``, else "cpu".
         RuntimeError when "cuda" is asked for on a CPU-only build or machine.
-        Only algorithms whose survival runs on the device accept it (NSGA2,
-        NSGA3).
+        NSGA2 and NSGA3 survive on the device; SMS-EMOA on a host copy of
+        the objectives (see there). A subclass declares that its
+        :meth:`_survive` takes device arrays with ``_survives_on_device = True``.
 
     Attributes
     ----------
@@ -94,7 +95,7 @@ class GeneticAlgorithm(Algorithm):
         The `device` argument.
     """
 
-    #: Whether :meth:`_survive` runs on a device placement.
+    #: Whether :meth:`_survive` takes (and returns) arrays of a device placement.
     _survives_on_device = False
 
     def __init__(
@@ -150,7 +151,8 @@ class GeneticAlgorithm(Algorithm):
         self._where = placement(device)
         if not isinstance(self._where, Host) and not self._survives_on_device:
             raise ValueError(
-                f"{type(self).__name__} keeps its population on the CPU: device={device!r} is available for NSGA2 and NSGA3"
+                f"{type(self).__name__} keeps its population on the CPU: its _survive does not take device arrays "
+                f"(set _survives_on_device = True once it does), so device={device!r} is not available"
             )
         self._reset()
 

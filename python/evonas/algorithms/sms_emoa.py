@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _device
 from .genetic import GeneticAlgorithm
 
 __all__ = ["SMSEMOA"]
@@ -167,17 +167,21 @@ class SMSEMOA(GeneticAlgorithm):
         different scales weigh alike; False uses the raw values.
     **options
         `sampling`, `selection`, `crossover`, `mutation`, `variation`,
-        `eliminate_duplicates`, as in
+        `eliminate_duplicates`, `device`, as in
         :class:`~evonas.algorithms.genetic.GeneticAlgorithm` (defaults:
         random sampling, binary tournament, ``SBX(eta=15, prob=0.9)``,
-        ``PM(eta=20)``, duplicates eliminated).
+        ``PM(eta=20)``, duplicates eliminated, the CPU). With
+        ``device="cuda"`` the population and the variation stay on the
+        GPU, but survival (the greedy truncation, a chain of small dependent
+        steps) runs on a host copy of the objectives and violations every
+        generation; the survivors' indices go back.
 
     Attributes
     ----------
-    X, F, G, cv : numpy.ndarray
+    X, F, G, cv : numpy.ndarray or device array
         The population: genomes, objectives, constraints, total violation
         (None before the first tell).
-    rank : numpy.ndarray of int32
+    rank : numpy.ndarray of int32 (or a device array)
         Pareto rank of each member among the feasible rows of parents +
         children (infeasible members: one past the last feasible front).
     contribution : numpy.ndarray of float64
@@ -203,18 +207,25 @@ class SMSEMOA(GeneticAlgorithm):
         self.normalize = normalize
         super().__init__(pop_size, n_offsprings=n_offsprings, **options)
 
+    _survives_on_device = True
+
     def _reset(self) -> None:
         super()._reset()
-        self.rank: np.ndarray | None = None
-        self.contribution: np.ndarray | None = None
+        self.rank: Any = None
+        self.contribution: Any = None
 
-    def _survive(self, F: np.ndarray, cv: np.ndarray) -> np.ndarray:
+    def _survive(self, F: Any, cv: Any) -> Any:
+        # The greedy truncation is a chain of small dependent steps: on a
+        # device placement it runs on a host copy of F and cv.
+        F, cv = np.asarray(_device.to_host(F)), np.asarray(_device.to_host(cv))
         if np.isneginf(F).any() and np.isneginf(F[cv <= 0]).any():
             raise ValueError(
                 "'F' must not contain -inf in a feasible row: its hypervolume contribution would be infinite"
             )
-        keep, self.rank, self.contribution = _survival(F, cv, self.pop_size, self.normalize, self.n_threads)
-        return keep
+        keep, rank, contribution = _survival(F, cv, self.pop_size, self.normalize, self.n_threads)
+        put = self._where.from_host
+        self.rank, self.contribution = put(rank), put(contribution)
+        return put(keep)
 
-    def _selection_criteria(self) -> dict[str, np.ndarray | None]:
+    def _selection_criteria(self) -> dict[str, Any]:
         return {"rank": self.rank, "cv": self.cv}
