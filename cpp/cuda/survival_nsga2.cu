@@ -21,6 +21,7 @@
 #include <limits>
 
 #include "exec.cuh"
+#include "row_order.cuh"
 
 namespace evonas::EVONAS_DEVICE_NS {
 namespace {
@@ -44,17 +45,18 @@ struct IsFeasible {
   EVONAS_HD bool operator()(std::uint32_t i) const { return viol[i] == 0.0; }
 };
 
-// Feasible positions: ranked fronts first, a front by larger crowding, then index.
-struct ByFrontCrowding {
+// Sort keys of the feasible positions: ranked fronts first (unranked rows
+// last), within a front larger crowding first.
+struct FrontKey {
   const std::int32_t* rank;
-  const double* crowd;
-  EVONAS_HD bool operator()(std::uint32_t a, std::uint32_t b) const {
-    const std::int64_t ra = rank[a] < 0 ? std::numeric_limits<std::int64_t>::max() : rank[a];
-    const std::int64_t rb = rank[b] < 0 ? std::numeric_limits<std::int64_t>::max() : rank[b];
-    if (ra != rb) return ra < rb;
-    if (crowd[a] != crowd[b]) return crowd[a] > crowd[b];
-    return a < b;
+  EVONAS_HD std::uint64_t operator()(std::uint32_t i) const {
+    return rank[i] < 0 ? ~std::uint64_t{0} : static_cast<std::uint64_t>(rank[i]);
   }
+};
+
+struct LessCrowdedLast {
+  const double* crowd;
+  EVONAS_HD std::uint64_t operator()(std::uint32_t i) const { return order_key(-crowd[i]); }
 };
 
 struct IsRanked {
@@ -121,9 +123,14 @@ void nsga2_survival(const double* F, const double* cv, std::size_t n, std::size_
   const auto n_ranked = static_cast<std::size_t>(thrust::count_if(policy, rank.begin(), rank.end(), IsRanked{}));
   const std::size_t take_feasible = std::min(n_ranked, n_survive);
 
+  // Feasible positions by (front, larger crowding, index): two stable radix sorts.
   thrust::device_vector<std::uint32_t> pos(nf);
   thrust::sequence(policy, pos.begin(), pos.end());
-  thrust::sort(policy, pos.begin(), pos.end(), ByFrontCrowding{ptr(rank), ptr(crowd)});
+  {
+    thrust::device_vector<std::uint64_t> key(nf);
+    stable_sort_by(policy, pos, nf, key, LessCrowdedLast{ptr(crowd)});
+    stable_sort_by(policy, pos, nf, key, FrontKey{ptr(rank)});
+  }
   if (take_feasible < n_survive) {
     // Infeasible rows by (violation, index): a stable sort of the index order.
     thrust::device_vector<double> key(infeasible.size());
