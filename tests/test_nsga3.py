@@ -32,6 +32,7 @@ from evonas.algorithms.nsga3 import (
 )
 from evonas.algorithms.ref_dirs import das_dennis
 from evonas.indicators import hypervolume
+from evonas.operators import SBX, MixedVariation
 from evonas.optimize import minimize
 from evonas.problems import DTLZ1, DTLZ2, Problem
 from evonas.space import Space
@@ -419,3 +420,34 @@ def test_default_pop_size_and_normalisation_type():
     res = minimize(DTLZ2(), algo, ("n_gen", 2), seed=0)
     assert isinstance(res.algorithm.normalisation, Normalisation)
     assert "NSGA3(n_ref_dirs=6" in repr(res.algorithm)
+
+
+def test_defaults_follow_deb_and_jain():
+    algo = NSGA3(das_dennis(3, 4))
+    assert (algo.variation.real_crossover.eta, algo.variation.real_crossover.prob) == (30.0, 1.0)
+    assert NSGA3(das_dennis(3, 4), crossover=SBX(eta=10, prob=0.9)).variation.real_crossover.eta == 10.0
+    custom = MixedVariation(real_crossover=SBX(eta=5))
+    assert NSGA3(das_dennis(3, 4), variation=custom).variation is custom
+
+
+def test_tournament_is_blind_to_rank_and_prefers_feasible_members():
+    # 200 members: the first 100 on the front, the rest dominated; among the
+    # feasible ones rank must not matter (Jain and Deb), feasibility must.
+    n = 200
+    t = np.linspace(0.0, 1.0, n // 2)
+    front = np.column_stack([t, 1.0 - t, np.zeros_like(t)])
+    F = np.vstack([front, front + 1.0])
+    algo = NSGA3(das_dennis(3, 4), pop_size=n)
+    algo.setup(Space.from_bounds(np.zeros(3), np.ones(3)), seed=3)
+    algo.ask()
+    algo.tell(F)
+    assert algo.rank.max() > 0
+
+    def winners(cv):
+        algo.cv = cv
+        return algo.selection.do(4000, n_parents=1, **algo._selection_criteria(), seed=1).ravel()
+
+    # An NSGA-II tournament would give the dominated half a quarter of the wins.
+    assert 0.45 < np.mean(algo.rank[winners(np.zeros(n))] > 0) < 0.55
+    # Member 0 (on the front) meets only feasible members, 40 times, and loses every time.
+    assert 0 not in winners(np.where(np.arange(n) == 0, 1e-9, 0.0))

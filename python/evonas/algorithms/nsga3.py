@@ -25,6 +25,7 @@ from array_api_compat import array_namespace, device
 from .. import _core, _device
 from .._validation import _numeric_array
 from ..pareto import _non_dominated_sort_on
+from ..operators import SBX
 from ..problems.base import Problem
 from ..space import Space
 from .genetic import GeneticAlgorithm
@@ -422,10 +423,16 @@ class NSGA3(GeneticAlgorithm):
         number of directions: with fewer members than directions, whole
         regions of the front would be dropped by design (use fewer
         partitions instead).
-    sampling, selection, crossover, mutation, variation, eliminate_duplicates, n_offsprings, device
+    crossover : SBX or UniformCrossover, optional
+        Default ``SBX(eta=30, prob=1.0)``, Deb and Jain's setting: children
+        nearer their parents than NSGA-II's ``SBX(eta=15, prob=0.9)``.
+    sampling, selection, mutation, variation, eliminate_duplicates, n_offsprings, device
         As in :class:`~evonas.algorithms.genetic.GeneticAlgorithm`; keyword-only.
-        The default tournament compares feasibility, then rank; ties are
-        broken at random. With ``device="cuda"`` the population stays on the
+        The tournament compares constraint violation only (Jain and Deb's
+        constrained NSGA-III): a feasible member beats an infeasible one, less
+        violation beats more, and between feasible members the winner is
+        random (NSGA-III puts no pressure on rank; survival does all the
+        selecting). With ``device="cuda"`` the population stays on the
         GPU; survival copies the split front's niches and distances (and
         the m x m normalisation) to the host for the niching.
 
@@ -456,6 +463,8 @@ class NSGA3(GeneticAlgorithm):
         n_dirs = self.ref_dirs.shape[0]
         if pop_size is None:
             pop_size = -(-n_dirs // 4) * 4
+        if options.get("variation") is None and options.get("crossover") is None:
+            options["crossover"] = SBX(eta=30, prob=1.0)
         super().__init__(pop_size, **options)
         if self.pop_size < n_dirs:
             raise ValueError(
@@ -501,5 +510,8 @@ class NSGA3(GeneticAlgorithm):
         assert self.F is not None and self.cv is not None
         # Infinite objectives count as failed here too (survival ranks them last).
         xp = array_namespace(self.F)
-        inf = xp.asarray(xp.inf, dtype=self.cv.dtype, device=device(self.cv))
-        return {"rank": self.rank, "cv": xp.where(xp.all(xp.isfinite(self.F), axis=1), self.cv, inf)}
+        where = device(self.cv)
+        inf = xp.asarray(xp.inf, dtype=self.cv.dtype, device=where)
+        # Equal fitness: between feasible members the first drawn, a random one, wins.
+        tie = xp.zeros(self.cv.shape[0], dtype=xp.float64, device=where)
+        return {"fitness": tie, "cv": xp.where(xp.all(xp.isfinite(self.F), axis=1), self.cv, inf)}
