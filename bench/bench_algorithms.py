@@ -132,6 +132,12 @@ def run_one(task: tuple[str, str, int, int, int]) -> tuple[str, str, int, float,
     return algorithm, name, seed, normalised_hv(F, problem.pareto_front()), seconds
 
 
+def _verdict(a: float, b: float, passed: bool) -> str:
+    if a == 0.0 and b == 0.0:
+        return "TIE"
+    return "PASS" if passed else "FAIL"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=11)
@@ -185,21 +191,21 @@ def main() -> None:
             sec = np.median([r[1] for r in rows])
             print(f"| {name} | {algorithm} | {med:.5f} | {q3 - q1:.5f} | {optimum:.5f} | {sec:.2f} |")
 
-    print("\nChecks:")
+    print("\nChecks (TIE: both medians 0, nothing reached the normalised front's box):")
     for name in problems:
         ours, peer = medians.get((name, "evonas-nsga2")), medians.get((name, "pymoo-nsga2"))
         if ours is not None and peer is not None:
-            verdict = "PASS" if ours >= peer else "FAIL"
+            verdict = _verdict(ours, peer, ours >= peer)
             print(f"  {verdict} {name}: evonas NSGA-II median {ours:.5f} vs pymoo NSGA-II {peer:.5f}")
         for better in ("evonas-nsga3", "evonas-sms-emoa"):
             value = medians.get((name, better))
             if value is not None and ours is not None:
-                verdict = "PASS" if value > ours else "FAIL"
+                verdict = _verdict(value, ours, value > ours)
                 print(f"  {verdict} {name}: {better} median {value:.5f} vs evonas NSGA-II {ours:.5f}")
         for mine, theirs in PEERS.items():
             value, peer = medians.get((name, mine)), medians.get((name, theirs))
             if value is not None and peer is not None:
-                verdict = "PASS" if value >= peer else "FAIL"
+                verdict = _verdict(value, peer, value >= peer)
                 print(f"  {verdict} {name}: {mine} median {value:.5f} vs {theirs} {peer:.5f} (beyond the bar)")
 
 

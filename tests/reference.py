@@ -524,3 +524,33 @@ def tournament_without_replacement(fitness, n_select: int, k: int, rng: np.rando
                 best = c
         winners.append(best)
     return np.array(winners, dtype=np.int64)
+
+
+def nearest_distances(queries, sites, kind: str) -> np.ndarray:
+    """Brute force: for each query row, the distance to the nearest site.
+
+    `kind`: "euclidean" ||q - s||, "excess" ||max(s - q, 0)|| (IGD+), "deficit"
+    ||max(q - s, 0)|| (GD+). Squares are summed objective by objective, in
+    order, as the native kernel does.
+    """
+    q = np.asarray(queries, dtype=float)[:, None, :]
+    s = np.asarray(sites, dtype=float)[None, :, :]
+    diff = {"euclidean": q - s, "excess": np.maximum(s - q, 0.0), "deficit": np.maximum(q - s, 0.0)}[kind]
+    total = np.zeros(diff.shape[:2])
+    for k in range(diff.shape[2]):
+        total = total + diff[:, :, k] * diff[:, :, k]
+    return np.sqrt(total.min(axis=1))
+
+
+def distance_indicator(name: str, F, ref_front, maximize: bool = False) -> float:
+    """GD, GD+, IGD or IGD+ by brute force (see evonas.distances)."""
+    a, z = np.asarray(F, dtype=float), np.asarray(ref_front, dtype=float)
+    if maximize:
+        a, z = -a, -z
+    queries, sites, kind = {
+        "gd": (a, z, "euclidean"),
+        "gd_plus": (a, z, "deficit"),
+        "igd": (z, a, "euclidean"),
+        "igd_plus": (z, a, "excess"),
+    }[name]
+    return float(np.mean(nearest_distances(queries, sites, kind)))

@@ -10,6 +10,7 @@ namespace py = pybind11;
 namespace evonas::bindings {
 void bind_pareto(py::module_& m);
 void bind_hypervolume(py::module_& m);
+void bind_distance(py::module_& m);
 void bind_operators(py::module_& m);
 void bind_survival(py::module_& m);
 void bind_surrogate(py::module_& m);
@@ -23,6 +24,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "evonas native core (private: use the evonas package)";
   evonas::bindings::bind_pareto(m);
   evonas::bindings::bind_hypervolume(m);
+  evonas::bindings::bind_distance(m);
   evonas::bindings::bind_operators(m);
   evonas::bindings::bind_survival(m);
   evonas::bindings::bind_surrogate(m);

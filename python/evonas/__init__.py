@@ -13,6 +13,7 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
 
 from . import cuda, operators, problems
 from .algorithms import NSGA2, NSGA3, SMSEMOA, das_dennis
+from .distances import gd, gd_plus, igd, igd_plus
 from .optimize import Result, minimize
 from .indicators import hv_contributions, hypervolume, hypervolume_mc
 from .pareto import crowding_distance, non_dominated_sort, nondominated
@@ -35,9 +36,13 @@ __all__ = [
     "crowding_distance",
     "cuda",
     "das_dennis",
+    "gd",
+    "gd_plus",
     "hv_contributions",
     "hypervolume",
     "hypervolume_mc",
+    "igd",
+    "igd_plus",
     "minimize",
     "non_dominated_sort",
     "nondominated",

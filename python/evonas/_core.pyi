@@ -14,6 +14,9 @@ def hv_contributions(
 def hypervolume_mc(
     F: npt.NDArray[np.float64], ref: npt.NDArray[np.float64], samples: int, seed: int, n_threads: int
 ) -> tuple[float, float]: ...
+def nearest_distances(
+    queries: npt.NDArray[np.float64], sites: npt.NDArray[np.float64], kind: int, n_threads: int
+) -> npt.NDArray[np.float64]: ...  # kind 0 euclidean, 1 excess ||max(s - q, 0)||, 2 deficit ||max(q - s, 0)||
 def cuda_compiled() -> bool: ...
 def cuda_device_count() -> int: ...
 
