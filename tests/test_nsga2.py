@@ -139,10 +139,13 @@ class _Constrained(Problem):
 
 
 def test_constrained_result_is_feasible():
-    res = minimize(_Constrained(), NSGA2(pop_size=40), ("n_gen", 30), seed=0)
+    res = minimize(_Constrained(), NSGA2(pop_size=40), ("n_gen", 80), seed=0)
     assert res.X.shape[0] > 1
     assert (res.G <= 0).all()
-    assert np.allclose(res.F.sum(axis=1), 1.0, atol=0.05)
+    # On the front x0 + x1 = 1: typically within 0.003 (20 seeds: at most 0.0044; after the
+    # first generation 0.067); the worst point within 0.1 (20 seeds: at most 0.059).
+    gap = np.abs(res.F.sum(axis=1) - 1.0)
+    assert np.median(gap) < 0.01 and gap.max() < 0.1
 
 
 def test_nan_objectives_never_returned():

@@ -28,7 +28,7 @@ class NSGA2(GeneticAlgorithm):
         As in :class:`~evonas.algorithms.genetic.GeneticAlgorithm`: defaults
         ``pop_size=100``, random sampling, binary tournament
         (``selection=TournamentSelection(k=3)`` raises the pressure),
-        ``SBX(eta=15, prob=0.9)``, ``PM(eta=20)``, duplicates eliminated,
+        ``SBX(eta=15, prob=0.9)``, ``PM(eta=20, prob=0.9)``, duplicates eliminated,
         ``n_offsprings=pop_size``, ``device="cpu"``.
 
     Attributes

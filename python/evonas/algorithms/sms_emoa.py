@@ -170,7 +170,7 @@ class SMSEMOA(GeneticAlgorithm):
         `eliminate_duplicates`, `device`, as in
         :class:`~evonas.algorithms.genetic.GeneticAlgorithm` (defaults:
         random sampling, binary tournament, ``SBX(eta=15, prob=0.9)``,
-        ``PM(eta=20)``, duplicates eliminated, the CPU). With
+        ``PM(eta=20, prob=0.9)``, duplicates eliminated, the CPU). With
         ``device="cuda"`` the population and the variation stay on the
         GPU, but survival (the greedy truncation, a chain of small dependent
         steps) runs on a host copy of the objectives and violations every
