@@ -3,10 +3,12 @@ hypervolume-stagnation termination."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
-from evonas.algorithms import NSGA2
+from evonas.algorithms import NSGA2, SMSEMOA
 from evonas.indicators import hypervolume
 from evonas.optimize import minimize
 from evonas.pareto import nondominated
@@ -106,3 +108,87 @@ def test_stagnation_without_a_hypervolume_is_refused():
 def test_bad_hv_ref(ref, match):
     with pytest.raises((TypeError, ValueError), match=match):
         minimize(ZDT1(n_var=3), NSGA2(pop_size=4), ("n_gen", 1), hv_ref=ref)
+
+
+# ----------------------------------------------------------------------------
+# Checkpoints
+# ----------------------------------------------------------------------------
+
+
+class _Crashing(ZDT1):
+    """ZDT1 whose evaluation raises once `crash_at` batches have been evaluated."""
+
+    def __init__(self, crash_at=None):
+        super().__init__(n_var=8)
+        self.crash_at, self.calls = crash_at, 0
+
+    def _evaluate(self, X, out):
+        self.calls += 1
+        if self.crash_at is not None and self.calls > self.crash_at:
+            raise KeyboardInterrupt("killed")
+        super()._evaluate(X, out)
+
+
+def _same_run(a, b):
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.pop_F, b.pop_F)
+    assert [(r.n_gen, r.n_eval, r.hv) for r in a.history] == [(r.n_gen, r.n_eval, r.hv) for r in b.history]
+    assert (a.n_gen, a.n_eval) == (b.n_gen, b.n_eval)
+
+
+def test_checkpoint_resumes_a_killed_run_bit_identically(tmp_path):
+    whole = minimize(_Crashing(), NSGA2(pop_size=20), ("n_gen", 12), seed=4)
+    path = tmp_path / "run.ckpt"
+    with pytest.raises(KeyboardInterrupt):
+        minimize(_Crashing(crash_at=7), NSGA2(pop_size=20), ("n_gen", 12), seed=4, checkpoint=path)
+    assert path.exists() and not (tmp_path / "run.ckpt.tmp").exists()
+    resumed_problem = _Crashing()
+    resumed = minimize(resumed_problem, NSGA2(pop_size=20), ("n_gen", 12), seed=4, checkpoint=path)
+    assert resumed_problem.calls == 12 - 7  # generations 1..7 came from the file
+    _same_run(whole, resumed)
+    # A finished run's checkpoint answers again without evaluating anything.
+    again_problem = _Crashing()
+    again = minimize(again_problem, NSGA2(pop_size=20), ("n_gen", 12), checkpoint=path)
+    assert again_problem.calls == 0
+    _same_run(whole, again)
+    # ... and a longer termination continues it.
+    longer = minimize(_Crashing(), NSGA2(pop_size=20), ("n_gen", 15), checkpoint=path)
+    _same_run(minimize(_Crashing(), NSGA2(pop_size=20), ("n_gen", 15), seed=4), longer)
+
+
+def test_checkpoint_every_k_generations(tmp_path, monkeypatch):
+    from evonas import _checkpoint
+
+    saved = []
+    real_save = _checkpoint.save
+    monkeypatch.setattr(_checkpoint, "save", lambda path, p, algo, *a: (saved.append(algo.n_gen), real_save(path, p, algo, *a)))
+    minimize(_Crashing(), NSGA2(pop_size=10), ("n_gen", 8), seed=1, checkpoint=tmp_path / "c", checkpoint_every=3)
+    assert saved == [3, 6, 8]
+
+
+def test_checkpoint_mismatches_are_refused(tmp_path):
+    path = tmp_path / "run.ckpt"
+    minimize(_Crashing(), NSGA2(pop_size=10), ("n_gen", 2), seed=1, checkpoint=path)
+    with pytest.raises(ValueError, match="written for the problem"):
+        minimize(ZDT1(n_var=9), NSGA2(pop_size=10), ("n_gen", 3), checkpoint=path)
+    with pytest.raises(ValueError, match="holds a NSGA2 run, not a SMSEMOA one"):
+        minimize(_Crashing(), SMSEMOA(pop_size=10), ("n_gen", 3), checkpoint=path)
+    with pytest.raises(ValueError, match="seed 1, not 2"):
+        minimize(_Crashing(), NSGA2(pop_size=10), ("n_gen", 3), seed=2, checkpoint=path)
+    ready = NSGA2(pop_size=10).setup(_Crashing(), seed=1)
+    with pytest.raises(ValueError, match="pass a fresh algorithm"):
+        minimize(_Crashing(), ready, ("n_gen", 3), checkpoint=path)
+    other = tmp_path / "other.pkl"
+    other.write_bytes(pickle.dumps({"some": "dict"}))
+    with pytest.raises(ValueError, match="not an evonas minimize checkpoint"):
+        minimize(_Crashing(), NSGA2(pop_size=10), ("n_gen", 3), checkpoint=other)
+    garbage = tmp_path / "garbage"
+    garbage.write_bytes(b"not a pickle at all")
+    with pytest.raises(ValueError, match="could not be read"):
+        minimize(_Crashing(), NSGA2(pop_size=10), ("n_gen", 3), checkpoint=garbage)
+    with pytest.raises(ValueError, match="is a directory"):
+        minimize(_Crashing(), NSGA2(pop_size=10), ("n_gen", 3), checkpoint=tmp_path)
+    with pytest.raises(TypeError, match="'checkpoint' must be a file path"):
+        minimize(_Crashing(), NSGA2(pop_size=10), ("n_gen", 3), checkpoint=3)
+    with pytest.raises(ValueError, match="'checkpoint_every' must be an int >= 1"):
+        minimize(_Crashing(), NSGA2(pop_size=10), ("n_gen", 3), checkpoint=path, checkpoint_every=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import numbers
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _device
+from . import _checkpoint, _device
 from .algorithms.base import Algorithm, constraint_violation
 from ._validation import as_reference_point
 from .indicators import hypervolume
@@ -59,7 +60,8 @@ class Result:
     pop_X, pop_F, pop_G : numpy.ndarray or device array
         The whole final population.
     history : list of Record
-        One entry per generation run by this call.
+        One entry per generation run by this call (by the whole run when
+        resumed from a checkpoint).
     algorithm : Algorithm
         The algorithm in its final state: pickle it, or pass it to
         :func:`minimize` again to continue the run.
@@ -210,6 +212,8 @@ def minimize(
     hv_ref: Any = None,
     callback: Callable[[Algorithm], Any] | None = None,
     verbose: bool = False,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: int = 1,
 ) -> Result:
     """Minimise `problem` with `algorithm` until `termination`.
 
@@ -241,10 +245,31 @@ def minimize(
         Called as ``callback(algorithm)`` after every generation.
     verbose : bool, default False
         Print one line per generation.
+    checkpoint : path, optional
+        A file that keeps the run: after every `checkpoint_every`
+        generations, and at the end, the algorithm's state, the history and
+        the time spent are written to it (atomically: a crash leaves the
+        previous state). If the file exists when `minimize` starts, the run
+        resumes from it instead of starting afresh: `algorithm` must then be
+        fresh and of the saved class, the problem must have the saved class
+        and sizes, and `seed` must be None or the saved one. A resumed run
+        gives the result of an uninterrupted one, bit for bit (the
+        ``"time"`` criterion and `Record.time` count the time of every call).
+        A run interrupted during a generation repeats that generation's
+        evaluations. The file is a pickle: resume only files you wrote.
+    checkpoint_every : int, default 1
+        Generations between checkpoints (pickling a large population every
+        generation costs time).
 
     Returns
     -------
     Result
+
+    Raises
+    ------
+    ValueError
+        Among others, when the checkpoint belongs to another problem,
+        algorithm class or seed, or is not a checkpoint.
     """
     if not isinstance(problem, Problem):
         raise TypeError(f"'problem' must be an evonas Problem, but it is {type(problem).__name__}")
@@ -259,13 +284,25 @@ def minimize(
         )
     if callback is not None and not callable(callback):
         raise TypeError(f"'callback' must be callable, but it is {callback!r}")
-    if algorithm.is_setup:
+    path = _checkpoint.as_path(checkpoint)
+    if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, numbers.Integral) or checkpoint_every < 1:
+        raise ValueError(f"'checkpoint_every' must be an int >= 1 (generations), but it is {checkpoint_every!r}")
+    history: list[Record] = []
+    spent = 0.0
+    if path is not None and path.exists():
+        if algorithm.is_setup:
+            raise ValueError(
+                f"'checkpoint' file {str(path)!r} exists, so the run resumes from it: pass a fresh algorithm "
+                "(not one already set up) or another checkpoint path"
+            )
+        algorithm, history, spent = _checkpoint.load(path, problem, algorithm, seed)
+    elif algorithm.is_setup:
         if seed is not None:
             raise ValueError("'seed' must be None when continuing an algorithm that is already set up")
     else:
         algorithm = copy.deepcopy(algorithm).setup(problem, seed=seed)
-    start = time.perf_counter()
-    history: list[Record] = []
+    start = time.perf_counter() - spent
+    call_start = time.perf_counter()
     while not _done(criteria, algorithm, time.perf_counter() - start, history):
         X = algorithm.ask()
         F, G = problem.evaluate(X)
@@ -282,6 +319,10 @@ def minimize(
             print(f"gen {record.n_gen:5d}  evals {record.n_eval:8d}{hv_text}  {record.time:8.2f} s")
         if callback is not None:
             callback(algorithm)
+        if path is not None and algorithm.n_gen % checkpoint_every == 0:
+            _checkpoint.save(path, problem, algorithm, history, time.perf_counter() - start)
+    if path is not None:
+        _checkpoint.save(path, problem, algorithm, history, time.perf_counter() - start)
     pop: Any = algorithm
     if getattr(pop, "X", None) is None:
         raise RuntimeError("the termination criterion was met before the first generation: nothing was evaluated")
@@ -296,6 +337,6 @@ def minimize(
         algorithm=algorithm,
         n_gen=algorithm.n_gen,
         n_eval=algorithm.n_eval,
-        exec_time=time.perf_counter() - start,
+        exec_time=time.perf_counter() - call_start,
         history=history,
     )
