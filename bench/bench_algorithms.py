@@ -11,7 +11,8 @@ SMS-EMOA above NSGA-II, and, where pymoo's NSGA-III / SMS-EMOA ran too, evonas's
 below pymoo's (beyond the bar).
 
 More problems: zdt4, dtlz3 .. dtlz7 (3 objectives) and dtlz1-5obj, dtlz2-5obj (5
-objectives). NSGA-III uses Das-Dennis directions with the most partitions whose count
+objectives). More algorithms: evonas-moead and pymoo-moead (MOEA/D, one member per
+Das-Dennis direction; evonas's breeds a generation at once, pymoo's one child at a time). NSGA-III uses Das-Dennis directions with the most partitions whose count
 fits the population (91 directions for 3 objectives at 100, 70 for 5); SMS-EMOA is
 steady state (one child per step) on both sides.
 
@@ -49,12 +50,15 @@ PROBLEMS = {
     "dtlz2-5obj": (lambda: _p().DTLZ2(n_var=14, n_obj=5), ("dtlz2", {"n_var": 14, "n_obj": 5})),
 }
 DEFAULT_PROBLEMS = ("zdt1", "zdt2", "zdt3", "zdt6", "dtlz1", "dtlz2")
-ALGORITHMS = ("evonas-nsga2", "pymoo-nsga2", "evonas-nsga3", "evonas-sms-emoa", "pymoo-nsga3", "pymoo-sms-emoa")
+ALGORITHMS = (
+    "evonas-nsga2", "pymoo-nsga2", "evonas-nsga3", "evonas-sms-emoa",
+    "pymoo-nsga3", "pymoo-sms-emoa", "evonas-moead", "pymoo-moead",
+)
 DEFAULT_ALGORITHMS = ALGORITHMS[:4]
 #: Algorithms only run on problems with at least this many objectives by default.
 MANY_OBJECTIVE_ONLY = {"evonas-nsga3": 3, "evonas-sms-emoa": 3, "pymoo-nsga3": 3, "pymoo-sms-emoa": 3}
 #: The comparisons beyond the bar: evonas's algorithm -> pymoo's.
-PEERS = {"evonas-nsga3": "pymoo-nsga3", "evonas-sms-emoa": "pymoo-sms-emoa"}
+PEERS = {"evonas-nsga3": "pymoo-nsga3", "evonas-sms-emoa": "pymoo-sms-emoa", "evonas-moead": "pymoo-moead"}
 
 
 def n_partitions(n_obj: int, pop: int) -> int:
@@ -100,6 +104,12 @@ def run_one(task: tuple[str, str, int, int, int]) -> tuple[str, str, int, float,
 
             ref_dirs = get_reference_directions("das-dennis", problem.n_obj, n_partitions=n_partitions(problem.n_obj, pop))
             algo, termination = PymooNSGA3(ref_dirs, pop_size=pop), ("n_gen", gens)
+        elif algorithm == "pymoo-moead":
+            from pymoo.algorithms.moo.moead import MOEAD as PymooMOEAD
+            from pymoo.util.ref_dirs import get_reference_directions
+
+            ref_dirs = get_reference_directions("das-dennis", problem.n_obj, n_partitions=n_partitions(problem.n_obj, pop))
+            algo, termination = PymooMOEAD(ref_dirs), ("n_gen", gens)
         elif algorithm == "pymoo-sms-emoa":
             from pymoo.algorithms.moo.sms import SMSEMOA as PymooSMSEMOA
 
@@ -115,10 +125,10 @@ def run_one(task: tuple[str, str, int, int, int]) -> tuple[str, str, int, float,
             algo = evonas.NSGA2(pop_size=pop)
             termination = ("n_gen", gens)
         elif algorithm == "evonas-nsga3":
-            from evonas.algorithms.nsga3 import NSGA3
-            from evonas.algorithms.ref_dirs import das_dennis
-
-            algo = NSGA3(das_dennis(problem.n_obj, n_partitions(problem.n_obj, pop)), pop_size=pop)
+            algo = evonas.NSGA3(evonas.das_dennis(problem.n_obj, n_partitions(problem.n_obj, pop)), pop_size=pop)
+            termination = ("n_gen", gens)
+        elif algorithm == "evonas-moead":
+            algo = evonas.MOEAD(evonas.das_dennis(problem.n_obj, n_partitions(problem.n_obj, pop)))
             termination = ("n_gen", gens)
         elif algorithm == "evonas-sms-emoa":
             from evonas.algorithms.sms_emoa import SMSEMOA

@@ -12,7 +12,7 @@ except ImportError as exc:  # pragma: no cover - only on a broken install
     ) from exc
 
 from . import cuda, operators, problems
-from .algorithms import NSGA2, NSGA3, SMSEMOA, das_dennis
+from .algorithms import MOEAD, NSGA2, NSGA3, SMSEMOA, das_dennis
 from .distances import gd, gd_plus, igd, igd_plus
 from .optimize import Result, minimize
 from .indicators import hv_contributions, hypervolume, hypervolume_mc
@@ -26,6 +26,7 @@ __all__ = [
     "__version__",
     "Categorical",
     "Integer",
+    "MOEAD",
     "NSGA2",
     "NSGA3",
     "SMSEMOA",

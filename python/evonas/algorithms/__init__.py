@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from .base import Algorithm
 from .genetic import GeneticAlgorithm
+from .moead import MOEAD
 from .nsga2 import NSGA2
 from .nsga3 import NSGA3
 from .ref_dirs import das_dennis
 from .sms_emoa import SMSEMOA
 
-__all__ = ["Algorithm", "GeneticAlgorithm", "NSGA2", "NSGA3", "SMSEMOA", "das_dennis"]
+__all__ = ["Algorithm", "GeneticAlgorithm", "MOEAD", "NSGA2", "NSGA3", "SMSEMOA", "das_dennis"]

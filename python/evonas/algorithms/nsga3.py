@@ -31,6 +31,7 @@ from ..space import Space
 from .genetic import GeneticAlgorithm
 
 __all__ = [
+    "DirectedAlgorithm",
     "NSGA3",
     "Normalisation",
     "Survival",
@@ -402,7 +403,29 @@ def _host(x: Any) -> np.ndarray:
     return np.array(_device.to_host(x))
 
 
-class NSGA3(GeneticAlgorithm):
+class DirectedAlgorithm(GeneticAlgorithm):
+    """A genetic algorithm guided by reference directions, one column per objective (`ref_dirs`)."""
+
+    ref_dirs: np.ndarray
+
+    def setup(self, problem: Problem | Space, /, *, seed: int | None = None, n_threads: int | None = None) -> Any:
+        """Prepare a fresh run; see :meth:`Algorithm.setup`.
+
+        Raises
+        ------
+        ValueError
+            If the problem's number of objectives differs from the reference
+            directions'. With a bare Space, `tell` then expects that many.
+        """
+        m = self.ref_dirs.shape[1]
+        if isinstance(problem, Problem) and problem.n_obj != m:
+            raise ValueError(f"the problem has {problem.n_obj} objectives but 'ref_dirs' has {m} columns")
+        super().setup(problem, seed=seed, n_threads=n_threads)
+        self.n_obj = m
+        return self
+
+
+class NSGA3(DirectedAlgorithm):
     """Reference-point based NSGA-III for many objectives, with Deb's constraint handling.
 
     Like :class:`~evonas.algorithms.NSGA2`, but the last front that fits only
@@ -474,22 +497,6 @@ class NSGA3(GeneticAlgorithm):
 
     def __repr__(self) -> str:
         return f"NSGA3(n_ref_dirs={self.ref_dirs.shape[0]}, pop_size={self.pop_size}, n_gen={self.n_gen})"
-
-    def setup(self, problem: Problem | Space, /, *, seed: int | None = None, n_threads: int | None = None) -> Any:
-        """Prepare a fresh run; see :meth:`Algorithm.setup`.
-
-        Raises
-        ------
-        ValueError
-            If the problem's number of objectives differs from the reference
-            directions'. With a bare Space, `tell` then expects that many.
-        """
-        m = self.ref_dirs.shape[1]
-        if isinstance(problem, Problem) and problem.n_obj != m:
-            raise ValueError(f"the problem has {problem.n_obj} objectives but 'ref_dirs' has {m} columns")
-        super().setup(problem, seed=seed, n_threads=n_threads)
-        self.n_obj = m
-        return self
 
     def _reset(self) -> None:
         super()._reset()
