@@ -11,7 +11,8 @@ SMS-EMOA above NSGA-II, and, where pymoo's NSGA-III / SMS-EMOA ran too, evonas's
 below pymoo's (beyond the bar).
 
 More problems: zdt4, dtlz3 .. dtlz7 (3 objectives) and dtlz1-5obj, dtlz2-5obj (5
-objectives). More algorithms: evonas-moead and pymoo-moead (MOEA/D, one member per
+objectives), c1dtlz1, c2dtlz2, c3dtlz4 (constrained, 3 objectives; the optimal
+hypervolume column is empty where it has no closed form). More algorithms: evonas-moead and pymoo-moead (MOEA/D, one member per
 Das-Dennis direction; evonas's breeds a generation at once, pymoo's one child at a time). NSGA-III uses Das-Dennis directions with the most partitions whose count
 fits the population (91 directions for 3 objectives at 100, 70 for 5); SMS-EMOA is
 steady state (one child per step) on both sides.
@@ -48,6 +49,9 @@ PROBLEMS = {
     "dtlz7": (lambda: _p().DTLZ7(n_var=22, n_obj=3), ("dtlz7", {"n_var": 22, "n_obj": 3})),
     "dtlz1-5obj": (lambda: _p().DTLZ1(n_var=9, n_obj=5), ("dtlz1", {"n_var": 9, "n_obj": 5})),
     "dtlz2-5obj": (lambda: _p().DTLZ2(n_var=14, n_obj=5), ("dtlz2", {"n_var": 14, "n_obj": 5})),
+    "c1dtlz1": (lambda: _p().C1DTLZ1(n_var=7, n_obj=3), ("c1dtlz1", {"n_var": 7, "n_obj": 3})),
+    "c2dtlz2": (lambda: _p().C2DTLZ2(n_var=12, n_obj=3), ("c2dtlz2", {"n_var": 12, "n_obj": 3})),
+    "c3dtlz4": (lambda: _p().C3DTLZ4(n_var=12, n_obj=3), ("c3dtlz4", {"n_var": 12, "n_obj": 3})),
 }
 DEFAULT_PROBLEMS = ("zdt1", "zdt2", "zdt3", "zdt6", "dtlz1", "dtlz2")
 ALGORITHMS = (
@@ -189,8 +193,11 @@ def main() -> None:
         front = problem.pareto_front()
         ideal, nadir = front.min(axis=0), front.max(axis=0)
         scale = np.maximum(nadir - ideal, 1e-12)
-        # The exact optimum (closed form) in the same normalised space.
-        optimum = problem.optimal_hypervolume(ideal + 1.1 * scale) / np.prod(scale)
+        # The exact optimum (closed form) in the same normalised space, where known.
+        try:
+            optimum = f"{problem.optimal_hypervolume(ideal + 1.1 * scale) / np.prod(scale):.5f}"
+        except NotImplementedError:
+            optimum = "—"
         for algorithm in algorithms:
             rows = table.get((name, algorithm))
             if not rows:
@@ -199,7 +206,7 @@ def main() -> None:
             q1, med, q3 = np.percentile(hv, [25, 50, 75])
             medians[(name, algorithm)] = med
             sec = np.median([r[1] for r in rows])
-            print(f"| {name} | {algorithm} | {med:.5f} | {q3 - q1:.5f} | {optimum:.5f} | {sec:.2f} |")
+            print(f"| {name} | {algorithm} | {med:.5f} | {q3 - q1:.5f} | {optimum} | {sec:.2f} |")
 
     print("\nChecks (TIE: both medians 0, nothing reached the normalised front's box):")
     for name in problems:

@@ -1,21 +1,25 @@
-"""Optimisation problems: the `Problem` interface and the ZDT and DTLZ benchmarks."""
+"""Optimisation problems: the `Problem` interface, the ZDT and DTLZ benchmarks and constrained DTLZ."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .base import Problem
+from .cdtlz import C1DTLZ1, C1DTLZ3, C2DTLZ2, C3DTLZ1, C3DTLZ4
 from .dtlz import DTLZ1, DTLZ2, DTLZ3, DTLZ4, DTLZ5, DTLZ6, DTLZ7
 from .zdt import ZDT1, ZDT2, ZDT3, ZDT4, ZDT6
 
 __all__ = [
+    "C1DTLZ1", "C1DTLZ3", "C2DTLZ2", "C3DTLZ1", "C3DTLZ4",
     "DTLZ1", "DTLZ2", "DTLZ3", "DTLZ4", "DTLZ5", "DTLZ6", "DTLZ7",
     "Problem", "ZDT1", "ZDT2", "ZDT3", "ZDT4", "ZDT6", "get_problem",
 ]  # fmt: skip
 
 _BUILTIN: dict[str, type[Problem]] = {
-    cls.__name__.lower(): cls for cls in (ZDT1, ZDT2, ZDT3, ZDT4, ZDT6, DTLZ1, DTLZ2, DTLZ3, DTLZ4, DTLZ5, DTLZ6, DTLZ7)
-}
+    cls.__name__.lower(): cls
+    for cls in (ZDT1, ZDT2, ZDT3, ZDT4, ZDT6, DTLZ1, DTLZ2, DTLZ3, DTLZ4, DTLZ5, DTLZ6, DTLZ7,
+                C1DTLZ1, C1DTLZ3, C2DTLZ2, C3DTLZ1, C3DTLZ4)
+}  # fmt: skip
 
 
 def get_problem(name: str, /, **kwargs: Any) -> Problem:
@@ -24,7 +28,8 @@ def get_problem(name: str, /, **kwargs: Any) -> Problem:
     Parameters
     ----------
     name : str
-        Case-insensitive: "zdt1" .. "zdt4", "zdt6", "dtlz1" .. "dtlz7".
+        Case-insensitive: "zdt1" .. "zdt4", "zdt6", "dtlz1" .. "dtlz7", "c1dtlz1",
+        "c1dtlz3", "c2dtlz2", "c3dtlz1", "c3dtlz4".
     **kwargs
         Passed to the problem's constructor (``n_var``, ``n_obj``, ...).
     """

@@ -103,8 +103,13 @@ class _DTLZ(Problem):
         n_var = n_obj + self._k - 1 if n_var is None else as_positive_int(n_var, "n_var")
         if n_var < n_obj:
             raise ValueError(f"'n_var' must be >= n_obj = {n_obj} (at least one distance variable), but it is {n_var}")
-        super().__init__(n_var=n_var, n_obj=n_obj, xl=0.0, xu=1.0)
+        super().__init__(n_var=n_var, n_obj=n_obj, n_ieq_constr=self._n_constraints(n_obj), xl=0.0, xu=1.0)
         self.k = n_var - n_obj + 1
+
+    @staticmethod
+    def _n_constraints(n_obj: int) -> int:
+        """Inequality constraints (the constrained variants add some)."""
+        return 0
 
     def _split(self, X: Any) -> tuple[Any, Any, Any]:
         """(xp, X_position, X_M): the namespace of `X` and its two parts."""
