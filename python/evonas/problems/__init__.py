@@ -7,12 +7,13 @@ from typing import Any
 from .base import Problem
 from .cdtlz import C1DTLZ1, C1DTLZ3, C2DTLZ2, C3DTLZ1, C3DTLZ4
 from .dtlz import DTLZ1, DTLZ2, DTLZ3, DTLZ4, DTLZ5, DTLZ6, DTLZ7
+from .functional import from_function
 from .zdt import ZDT1, ZDT2, ZDT3, ZDT4, ZDT6
 
 __all__ = [
     "C1DTLZ1", "C1DTLZ3", "C2DTLZ2", "C3DTLZ1", "C3DTLZ4",
     "DTLZ1", "DTLZ2", "DTLZ3", "DTLZ4", "DTLZ5", "DTLZ6", "DTLZ7",
-    "Problem", "ZDT1", "ZDT2", "ZDT3", "ZDT4", "ZDT6", "get_problem",
+    "Problem", "ZDT1", "ZDT2", "ZDT3", "ZDT4", "ZDT6", "from_function", "get_problem",
 ]  # fmt: skip
 
 _BUILTIN: dict[str, type[Problem]] = {
