@@ -12,8 +12,9 @@ below pymoo's (beyond the bar).
 
 More problems: zdt4, dtlz3 .. dtlz7 (3 objectives) and dtlz1-5obj, dtlz2-5obj (5
 objectives), c1dtlz1, c2dtlz2, c3dtlz4 (constrained, 3 objectives; the optimal
-hypervolume column is empty where it has no closed form). More algorithms: evonas-moead and pymoo-moead (MOEA/D, one member per
-Das-Dennis direction; evonas's breeds a generation at once, pymoo's one child at a time). NSGA-III uses Das-Dennis directions with the most partitions whose count
+hypervolume column is empty where it has no closed form). More algorithms: evonas-moead, evonas-moead-1 and pymoo-moead (MOEA/D, one member
+per Das-Dennis direction; evonas-moead breeds a whole sweep of sub-problems at once,
+evonas-moead-1 and pymoo's one child at a time). NSGA-III uses Das-Dennis directions with the most partitions whose count
 fits the population (91 directions for 3 objectives at 100, 70 for 5); SMS-EMOA is
 steady state (one child per step) on both sides.
 
@@ -56,13 +57,18 @@ PROBLEMS = {
 DEFAULT_PROBLEMS = ("zdt1", "zdt2", "zdt3", "zdt6", "dtlz1", "dtlz2")
 ALGORITHMS = (
     "evonas-nsga2", "pymoo-nsga2", "evonas-nsga3", "evonas-sms-emoa",
-    "pymoo-nsga3", "pymoo-sms-emoa", "evonas-moead", "pymoo-moead",
+    "pymoo-nsga3", "pymoo-sms-emoa", "evonas-moead", "pymoo-moead", "evonas-moead-1",
 )
 DEFAULT_ALGORITHMS = ALGORITHMS[:4]
 #: Algorithms only run on problems with at least this many objectives by default.
 MANY_OBJECTIVE_ONLY = {"evonas-nsga3": 3, "evonas-sms-emoa": 3, "pymoo-nsga3": 3, "pymoo-sms-emoa": 3}
 #: The comparisons beyond the bar: evonas's algorithm -> pymoo's.
-PEERS = {"evonas-nsga3": "pymoo-nsga3", "evonas-sms-emoa": "pymoo-sms-emoa", "evonas-moead": "pymoo-moead"}
+PEERS = {
+    "evonas-nsga3": "pymoo-nsga3",
+    "evonas-sms-emoa": "pymoo-sms-emoa",
+    "evonas-moead": "pymoo-moead",
+    "evonas-moead-1": "pymoo-moead",
+}
 
 
 def n_partitions(n_obj: int, pop: int) -> int:
@@ -131,9 +137,12 @@ def run_one(task: tuple[str, str, int, int, int]) -> tuple[str, str, int, float,
         elif algorithm == "evonas-nsga3":
             algo = evonas.NSGA3(evonas.das_dennis(problem.n_obj, n_partitions(problem.n_obj, pop)), pop_size=pop)
             termination = ("n_gen", gens)
-        elif algorithm == "evonas-moead":
-            algo = evonas.MOEAD(evonas.das_dennis(problem.n_obj, n_partitions(problem.n_obj, pop)))
-            termination = ("n_gen", gens)
+        elif algorithm in ("evonas-moead", "evonas-moead-1"):
+            W = evonas.das_dennis(problem.n_obj, n_partitions(problem.n_obj, pop))
+            if algorithm == "evonas-moead":
+                algo, termination = evonas.MOEAD(W), ("n_gen", gens)
+            else:  # the classic loop: one child per ask, as many evaluations
+                algo, termination = evonas.MOEAD(W, n_offsprings=1), ("n_eval", len(W) * gens)
         elif algorithm == "evonas-sms-emoa":
             from evonas.algorithms.sms_emoa import SMSEMOA
 

@@ -41,6 +41,7 @@ def test_neighbourhoods_are_the_nearest_directions_self_first():
 def test_defaults():
     algo = MOEAD(das_dennis(3, 12))
     assert algo.pop_size == 91 and algo.n_offsprings == 91 and algo.eliminate_duplicates is False
+    assert MOEAD(das_dennis(3, 12), n_offsprings=1).n_offsprings == 1
     assert (algo.variation.real_crossover.eta, algo.variation.real_crossover.prob) == (20.0, 1.0)
     assert algo.method == "pbi" and MOEAD(das_dennis(2, 9)).method == "tchebycheff"
     assert MOEAD(das_dennis(3, 4), crossover=SBX(eta=5)).variation.real_crossover.eta == 5.0
@@ -99,11 +100,34 @@ def test_a_child_replaces_at_most_n_replace_neighbours(n_replace, copies):
     algo.ask()
     algo.tell(np.ones((10, 2)))
     children = algo.ask()
+    sub = algo._bred[0]  # the sub-problem child 0 was bred for
     F = np.full((10, 2), 2.0)
     F[0] = 0.0  # child 0 improves every sub-problem; the others improve none
     algo.tell(F)
     assert np.all(algo.X == children[0], axis=1).sum() == copies
-    assert np.isin(np.flatnonzero(np.all(algo.X == children[0], axis=1)), algo.neighbors[0]).all()
+    assert np.isin(np.flatnonzero(np.all(algo.X == children[0], axis=1)), algo.neighbors[sub]).all()
+
+
+def test_batches_sweep_every_sub_problem_once():
+    algo = MOEAD(das_dennis(2, 9), n_offsprings=4).setup(ZDT1(n_var=3), seed=1)
+    problem = ZDT1(n_var=3)
+    algo.tell(problem.evaluate(algo.ask())[0])
+    seen = []
+    for _ in range(6):  # two sweeps of 10 sub-problems in batches of 4, 4, 2
+        X = algo.ask()
+        seen.append(algo._bred.copy())
+        assert len(X) == len(algo._bred)
+        algo.tell(problem.evaluate(X)[0])
+    assert [len(b) for b in seen] == [4, 4, 2, 4, 4, 2]
+    for sweep in (seen[:3], seen[3:]):
+        assert sorted(np.concatenate(sweep).tolist()) == list(range(10))
+    assert algo.n_eval == 10 + 20
+
+
+def test_classic_one_child_at_a_time_converges():
+    problem, ref = ZDT1(n_var=10), np.array([1.1, 1.1])
+    res = minimize(problem, MOEAD(das_dennis(2, 49), n_offsprings=1), ("n_eval", 50 * 120), seed=2)
+    assert hypervolume(res.F, ref) >= 0.97 * problem.optimal_hypervolume(ref)
 
 
 def test_same_seed_same_result_and_pickle_resume():
@@ -129,7 +153,8 @@ def test_same_seed_same_result_and_pickle_resume():
         ({"decomposition": "weighted-sum"}, ValueError, "'decomposition' must be one of"),
         ({"n_replace": 0}, ValueError, "n_replace"),
         ({"selection": None}, TypeError, "takes no 'selection'"),
-        ({"n_offsprings": 10}, TypeError, "takes no 'n_offsprings'"),
+        ({"n_offsprings": 0}, ValueError, "n_offsprings"),
+        ({"n_offsprings": 16}, ValueError, "at most the 15 sub-problems"),
         ({"device": "cuda"}, TypeError, "takes no 'device'"),
     ],
 )

@@ -1,19 +1,21 @@
-"""MOEA/D (Zhang and Li 2007) with an ask/tell interface, one generation per batch.
+"""MOEA/D (Zhang and Li 2007) with an ask/tell interface, in batches of sub-problems.
 
 The problem is decomposed into one scalar sub-problem per weight vector;
 member i of the population is the best solution found for sub-problem i.
-Each generation makes one child per sub-problem from two parents drawn from
-its neighbourhood (the `n_neighbors` nearest weight vectors, itself
-included) or, with probability ``1 - prob_neighbor_mating``, from the whole
-population. Once the children are evaluated, each in turn (random order)
-replaces the neighbours of its sub-problem whose scalar value it improves
-(at most `n_replace` of them, in random order).
+The sub-problems are visited in sweeps, each a random order of all of them,
+`n_offsprings` at a time: every batch (one ask/tell) makes one child per
+sub-problem of the batch from two parents drawn from its neighbourhood (the
+`n_neighbors` nearest weight vectors, itself included) or, with probability
+``1 - prob_neighbor_mating``, from the whole population. Once the children
+are evaluated, each in turn (batch order) replaces the neighbours of its
+sub-problem whose scalar value it improves (at most `n_replace` of them, in
+random order).
 
-Batch rather than steady state: the classic algorithm evaluates one child at
-a time, which suits neither vectorised problems nor training on a GPU; here
-all children of a generation are bred from the same population and evaluated
-together, then the replacements run in sequence, so a later child competes
-with the earlier children's replacements (as pymoo's ``ParallelMOEAD``).
+``n_offsprings=1`` is the classic algorithm: every child is bred from the
+population its predecessor left. The default, a whole sweep per batch, suits
+vectorised problems and training on a GPU: all children of a sweep are bred
+from the same population and evaluated together, and a later child still
+competes with the earlier children's replacements.
 """
 
 from __future__ import annotations
@@ -90,6 +92,10 @@ class MOEAD(DirectedAlgorithm):
     n_replace : int, optional
         Most neighbours a child may replace; None (default): every neighbour
         it improves (Zhang and Li). 2 is MOEA/D-DE's choice.
+    n_offsprings : int, optional
+        Sub-problems (children) per batch, 1 .. population size; default: the
+        population size (one sweep per generation). 1 is the classic
+        one-child-at-a-time MOEA/D; a generation (``n_gen``) is one batch.
     crossover : SBX or UniformCrossover, optional
         Default ``SBX(eta=20, prob=1.0)`` (pymoo's MOEA/D).
     sampling, mutation, variation
@@ -119,7 +125,7 @@ class MOEAD(DirectedAlgorithm):
         **options: Any,
     ) -> None:
         self.ref_dirs = as_ref_dirs(ref_dirs)
-        for name in ("selection", "n_offsprings", "eliminate_duplicates", "device"):
+        for name in ("selection", "eliminate_duplicates", "device"):
             if name in options:
                 raise TypeError(f"MOEAD takes no '{name}': parents come from neighbourhoods, one child per sub-problem")
         if options.get("variation") is None and options.get("crossover") is None:
@@ -128,6 +134,8 @@ class MOEAD(DirectedAlgorithm):
         if n_dirs < 2:
             raise ValueError(f"'ref_dirs' must hold at least 2 directions (the population size), but it holds {n_dirs}")
         super().__init__(n_dirs, eliminate_duplicates=False, **options)
+        if self.n_offsprings > n_dirs:
+            raise ValueError(f"'n_offsprings' must be at most the {n_dirs} sub-problems, but it is {self.n_offsprings}")
         self.n_neighbors = min(as_int_at_least(n_neighbors, "n_neighbors", 2), n_dirs)
         self.prob_neighbor_mating = as_probability(prob_neighbor_mating, "prob_neighbor_mating")
         if decomposition not in ("auto", *DECOMPOSITIONS):
@@ -145,6 +153,9 @@ class MOEAD(DirectedAlgorithm):
     def _reset(self) -> None:
         super()._reset()
         self.ideal: np.ndarray | None = None
+        self._queue = np.zeros(0, dtype=np.int64)  # sub-problems of the current sweep not yet bred for
+        self._sweep = 0
+        self._bred = np.zeros(0, dtype=np.int64)  # the sub-problem of each pending child
 
     @property
     def method(self) -> str:
@@ -153,10 +164,10 @@ class MOEAD(DirectedAlgorithm):
             return self.decomposition
         return "tchebycheff" if self.ref_dirs.shape[1] == 2 else "pbi"
 
-    def _rng(self, purpose: int) -> np.random.Generator:
-        """The generator of this generation's mating (0) or replacement (1) draws."""
+    def _rng(self, purpose: int, counter: int) -> np.random.Generator:
+        """The generator of a generation's mating (0) or replacement (1) draws, or of a sweep's order (2)."""
         assert self.seed is not None
-        key = [self.seed, self.n_gen, _STREAM_TAG, purpose]
+        key = [self.seed, counter, _STREAM_TAG, purpose]
         return np.random.Generator(np.random.Philox(np.random.SeedSequence(key)))
 
     # -- ask ------------------------------------------------------------------
@@ -165,23 +176,24 @@ class MOEAD(DirectedAlgorithm):
         assert self.space is not None
         if self.X is None:
             return self._where.sample(self.sampling, self.space, self.pop_size, self.seed, 0, self.n_threads)
-        rng = self._rng(0)
-        n, t = self.pop_size, self.n_neighbors
-        local = rng.random(n) < self.prob_neighbor_mating
+        if self._queue.shape[0] == 0:
+            self._sweep += 1
+            self._queue = self._rng(2, self._sweep).permutation(self.pop_size)
+        bred, self._queue = self._queue[: self.n_offsprings], self._queue[self.n_offsprings :]
+        self._bred = bred
+        rng = self._rng(0, self.n_gen)
+        k, n, t = bred.shape[0], self.pop_size, self.n_neighbors
+        local = rng.random(k) < self.prob_neighbor_mating
         # Two distinct parents per sub-problem: from the neighbourhood, or from everyone.
         first = rng.integers(0, np.where(local, t, n))
         second = rng.integers(0, np.where(local, t, n) - 1)
         second += second >= first
-        rows = np.arange(n)
-        parents = np.where(
-            local[:, None],
-            self.neighbors[rows[:, None], np.stack([first, second], axis=1) % t],
-            np.stack([first, second], axis=1),
-        )
+        pair = np.stack([first, second], axis=1)
+        parents = np.where(local[:, None], self.neighbors[bred[:, None], pair % t], pair)
         parents = np.ascontiguousarray(parents, dtype=np.int64)
         children = self._where.children(self.variation, self.space, self.X, parents, self.seed, self.n_gen, self.n_threads)
         # One child per mating, either of the two at random.
-        return np.ascontiguousarray(children[2 * rows + rng.integers(0, 2, n)])
+        return np.ascontiguousarray(children[2 * np.arange(k) + rng.integers(0, 2, k)])
 
     def select_pending(self, rows: Any, /) -> Any:
         """Not available: MOEA/D breeds one child per sub-problem, and each must be evaluated."""
@@ -201,10 +213,10 @@ class MOEAD(DirectedAlgorithm):
             self.X, self.F, self.G, self.cv = X, F, G, cv
             return
         self.X, self.F, self.G, self.cv = self.X.copy(), self.F.copy(), self.G.copy(), self.cv.copy()
-        rng = self._rng(1)
+        rng = self._rng(1, self.n_gen)
         method, ideal = self.method, self.ideal
-        for child in rng.permutation(self.pop_size):
-            hood = self.neighbors[child]
+        for child, sub in enumerate(self._bred):
+            hood = self.neighbors[sub]
             if self.n_replace is not None:
                 hood = hood[rng.permutation(hood.shape[0])]
             weights = self.ref_dirs[hood]
