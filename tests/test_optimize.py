@@ -164,6 +164,9 @@ def test_checkpoint_every_k_generations(tmp_path, monkeypatch):
     monkeypatch.setattr(_checkpoint, "save", lambda path, p, algo, *a: (saved.append(algo.n_gen), real_save(path, p, algo, *a)))
     minimize(_Crashing(), NSGA2(pop_size=10), ("n_gen", 8), seed=1, checkpoint=tmp_path / "c", checkpoint_every=3)
     assert saved == [3, 6, 8]
+    saved.clear()  # a last generation already saved is not written twice
+    minimize(_Crashing(), NSGA2(pop_size=10), ("n_gen", 8), seed=1, checkpoint=tmp_path / "d", checkpoint_every=4)
+    assert saved == [4, 8]
 
 
 def test_checkpoint_mismatches_are_refused(tmp_path):

@@ -98,6 +98,14 @@ def test_errors_name_the_row(n):
         from_function(raises_on_big, n_obj=2, xl=[0, 0], xu=[1, 1], jit=True).evaluate(X)
 
 
+def test_python_path_checks_every_row():
+    def ragged(x):  # right width on row 0, a single value on the others
+        return np.array([x[0], x[1]]) if x[0] == 0.0 else np.array([x[0]])
+
+    with pytest.raises(ValueError, match=r"must return 2 values .* returned shape \(1,\)"):
+        from_function(ragged, n_obj=2, xl=[0, 0], xu=[1, 1], jit=False).evaluate(np.array([[0.0, 0.1], [0.5, 0.2]]))
+
+
 @pytest.mark.parametrize("jit", JITS)
 def test_wrong_output_length(jit):
     if jit is True:

@@ -321,7 +321,8 @@ def minimize(
             callback(algorithm)
         if path is not None and algorithm.n_gen % checkpoint_every == 0:
             _checkpoint.save(path, problem, algorithm, history, time.perf_counter() - start)
-    if path is not None:
+    if path is not None and not (history and algorithm.n_gen % checkpoint_every == 0):
+        # The end of the run, unless its last generation was just saved.
         _checkpoint.save(path, problem, algorithm, history, time.perf_counter() - start)
     pop: Any = algorithm
     if getattr(pop, "X", None) is None:

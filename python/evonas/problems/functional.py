@@ -33,6 +33,7 @@ class _FunctionProblem(Problem):
         self.jit = jit
         self._compiled: tuple[Any, Any] | None = None  # (row function, parallel driver), on first use
         self._python = jit is False
+        self._width_checked = False
 
     def __repr__(self) -> str:
         name = getattr(self.func, "__name__", type(self.func).__name__)
@@ -45,28 +46,31 @@ class _FunctionProblem(Problem):
 
     def _evaluate(self, X: Any, out: dict[str, Any]) -> None:
         X = np.ascontiguousarray(X, dtype=np.float64)
-        width = self.n_obj + self.n_ieq_constr
-        values = np.empty((X.shape[0], width))
+        values = np.empty((X.shape[0], self.n_obj + self.n_ieq_constr))
         if X.shape[0]:
-            self._check_width(X[0], width)
+            row = self._row_function()  # compiles on first use (or falls back to Python)
             if self._python:
                 for i in range(X.shape[0]):
-                    values[i] = np.asarray(self.func(X[i]), dtype=np.float64)
+                    values[i] = self._checked(row(X[i]))
             else:
+                if not self._width_checked:  # the compiled loop cannot check it; once is enough
+                    self._checked(row(X[0].copy()))
+                    self._width_checked = True
                 self._run_compiled(X, values)
         out["F"] = values[:, : self.n_obj]
         if self.n_ieq_constr:
             out["G"] = values[:, self.n_obj :]
 
-    def _check_width(self, x: np.ndarray, width: int) -> None:
-        """Call the function on one row (compiling it first if asked) and check its output length."""
-        row = self._row_function()
-        got = np.asarray(row(x.copy()), dtype=np.float64)
+    def _checked(self, result: Any) -> np.ndarray:
+        """One genome's result as a float64 vector of the declared width (ValueError otherwise)."""
+        got = np.asarray(result, dtype=np.float64)
+        width = self.n_obj + self.n_ieq_constr
         if got.shape != (width,):
             raise ValueError(
                 f"the function must return {width} values for one genome (n_obj = {self.n_obj} objectives, then "
                 f"n_ieq_constr = {self.n_ieq_constr} constraints), but it returned shape {got.shape}"
             )
+        return got
 
     def _row_function(self) -> Callable[[np.ndarray], Any]:
         if self._python:
