@@ -13,7 +13,7 @@ the evonas/pymoo ratio as a lower bound. --pymoo-nds picks another of
 pymoo's sorters (e.g. efficient_non_dominated_sort).
 
     python bench/bench_generation.py [--sizes 10000,100000,1000000] [--gens 5]
-        [--pymoo-max 100000] [--pymoo-timeout 300] [--pymoo-memory 0.6]
+        [--pymoo-max 100000] [--pymoo-timeout 300] [--pymoo-memory 0.6] [--truncation auto]
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ import evonas
 from evonas.problems import ZDT1
 
 
-def evonas_seconds_per_gen(pop: int, gens: int, seed: int = 1) -> float:
+def evonas_seconds_per_gen(pop: int, gens: int, truncation: str, seed: int = 1) -> float:
     problem = ZDT1(n_var=30)
-    algo = evonas.NSGA2(pop_size=pop, eliminate_duplicates=False)
+    algo = evonas.NSGA2(pop_size=pop, eliminate_duplicates=False, truncation=truncation)
     algo.setup(problem, seed=seed)
     X = algo.ask()  # the initial population is not a generation of variation
     algo.tell(problem.evaluate(X)[0])
@@ -122,17 +122,19 @@ def main() -> None:
     parser.add_argument("--pymoo-timeout", type=float, default=300.0, help="wall-clock seconds per pymoo size")
     parser.add_argument("--pymoo-memory", type=float, default=0.6, help="pymoo's memory cap, fraction of RAM")
     parser.add_argument("--pymoo-nds", default=None, help="pymoo sorter (default: pymoo's own default)")
+    parser.add_argument("--truncation", default="auto", help="evonas NSGA2's truncation (pymoo: one-cut crowding)")
     args = parser.parse_args()
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     memory_bytes = int(args.pymoo_memory * ram)
     print(f"# NSGA-II generation on ZDT1 (30 variables); {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, evonas {evonas.__version__}; eliminate_duplicates=False on both sides; "
+          f"{os.cpu_count()} cores, evonas {evonas.__version__} (truncation={args.truncation!r}); "
+          "eliminate_duplicates=False on both sides; "
           f"evonas best of {args.gens}, pymoo best of {args.pymoo_gens} generations "
           f"(sorter: {args.pymoo_nds or 'pymoo default'}, {args.pymoo_timeout:.0f} s limit)\n")
     print("| population | evonas s/gen | pymoo s/gen | ratio | pymoo note |")
     print("|---|---|---|---|---|")
     for pop in (int(s) for s in args.sizes.split(",")):
-        ours = evonas_seconds_per_gen(pop, args.gens)
+        ours = evonas_seconds_per_gen(pop, args.gens, args.truncation)
         if pop > args.pymoo_max:
             print(f"| {pop:.0e} | {ours:.3f} | not run | — | above --pymoo-max |", flush=True)
             continue

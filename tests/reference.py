@@ -26,6 +26,7 @@ __all__ = [
     "check_ranks",
     "check_ranks_at",
     "crowding_distance",
+    "prune_front",
     "inside_ref",
     "hypervolume_inclusion_exclusion",
     "hypervolume_grid",
@@ -305,6 +306,89 @@ def crowding_distance(F, ranks=None) -> np.ndarray:
         for i in kept:
             out[i] = distance[i]
     return out
+
+
+# ----------------------------------------------------------------------------
+# Truncation by iterated removal
+# ----------------------------------------------------------------------------
+
+
+def _removal_measure(arr: np.ndarray, alive: list[int], truncation: str) -> dict[int, float]:
+    """The measure of every alive row, computed from scratch (see prune_front)."""
+    m = arr.shape[1]
+    out: dict[int, float] = {}
+    kept: list[int] = []
+    seen: set[tuple[float, ...]] = set()
+    for i in alive:  # ascending index
+        key = tuple(arr[i].tolist())
+        if key in seen:
+            out[i] = 0.0
+            continue
+        seen.add(key)
+        kept.append(i)
+    if not kept:
+        return out
+    if truncation == "pruning":
+        distance = crowding_distance(arr[kept], np.zeros(len(kept), dtype=np.int64))
+        out.update(zip(kept, distance.tolist()))
+        return out
+    extreme: set[int] = set()
+    z = {i: [0.0] * m for i in kept}
+    for j in range(m):
+        order = sorted(kept, key=lambda i: (arr[i, j], i))
+        extreme.update((order[0], order[-1]))
+        lo, hi = arr[order[0], j], arr[order[-1], j]
+        if lo == hi or math.isinf(hi - lo):
+            continue
+        for i in kept:
+            z[i][j] = (arr[i, j] - lo) / (hi - lo)
+    for i in kept:
+        if i in extreme or len(kept) <= m:
+            out[i] = math.inf
+            continue
+        distances = []
+        for q in kept:
+            if q == i:
+                continue
+            s = 0.0
+            for j in range(m):
+                d = z[i][j] - z[q][j]
+                s += d * d  # not d ** 2: libm's pow can round differently
+            distances.append(math.sqrt(s))
+        product = 1.0
+        for d in sorted(distances)[:m]:
+            product *= d
+        out[i] = product
+    return out
+
+
+def prune_front(F, n_keep: int, truncation: str) -> tuple[np.ndarray, np.ndarray]:
+    """Iterated removal as documented for ``prune_front`` in survival.hpp.
+
+    While more than `n_keep` rows are left, the measure of every row left is
+    computed from scratch and the row with the smallest goes (ties: the
+    highest index). Identical rows: all but the lowest index measure 0, the
+    lowest is measured without them. "pruning": crowding distance (as
+    crowding_distance, one front). "neighbours": +inf for the first and last
+    row of every objective's (value, index) order and for every row while at
+    most m distinct rows are left; otherwise the product of the m smallest
+    Euclidean distances to the other distinct rows, each objective scaled by
+    (value - min) / (max - min) (0 where that span is 0 or infinite).
+
+    Returns
+    -------
+    kept : numpy.ndarray of int64
+        The surviving rows, ascending.
+    measure : numpy.ndarray of float64
+        Each survivor's measure among the survivors.
+    """
+    arr = as_matrix(F)
+    alive = list(range(arr.shape[0]))
+    while len(alive) > n_keep:
+        measure = _removal_measure(arr, alive, truncation)
+        alive.remove(min(alive, key=lambda i: (measure[i], -i)))
+    measure = _removal_measure(arr, alive, truncation)
+    return np.array(alive, dtype=np.int64), np.array([measure[i] for i in alive], dtype=np.float64)
 
 
 # ----------------------------------------------------------------------------

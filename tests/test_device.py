@@ -283,7 +283,7 @@ def test_crowding_distance_bad_input(dev):
 @given(case=survival_inputs())
 def test_nsga2_survival_equals_cpu_path(dev, case):
     F, cv, n_survive = case
-    expected = _core.nsga2_survival(F, cv, n_survive, 1)
+    expected = _core.nsga2_survival(F, cv, n_survive, "crowding", 1)
     got = dev.nsga2_survival(dev.to_device(F), dev.to_device(cv), n_survive)
     for a, b, dtype in zip(got, expected, (np.int64, np.int32, np.float64)):
         a = _device.to_host(a)
@@ -297,12 +297,12 @@ def test_nsga2_survival_larger_population(dev):
     F[::5] = np.round(F[::5], 1)  # ties
     cv = np.where(rng.random(3000) < 0.2, rng.random(3000), 0.0)
     for n_survive in (0, 1, 1500, 2500, 3000):
-        expected = _core.nsga2_survival(F, cv, n_survive, 2)
+        expected = _core.nsga2_survival(F, cv, n_survive, "crowding", 2)
         got = dev.nsga2_survival(dev.to_device(F), dev.to_device(cv), n_survive)
         for a, b in zip(got, expected):
             np.testing.assert_array_equal(_device.to_host(a), b)
     unconstrained = dev.nsga2_survival(dev.to_device(F), None, 100)
-    for a, b in zip(unconstrained, _core.nsga2_survival(F, np.zeros(3000), 100, 2)):
+    for a, b in zip(unconstrained, _core.nsga2_survival(F, np.zeros(3000), 100, "crowding", 2)):
         np.testing.assert_array_equal(_device.to_host(a), b)
 
 
@@ -320,7 +320,7 @@ def test_nsga2_survival_with_infinite_and_failed_rows_equals_cpu_path(dev):
             F[rows[2], 0] = np.nan
         cv = np.where(rng.random(n) < 0.2, rng.random(n), 0.0)
         n_survive = int(rng.integers(0, n + 1))
-        expected = _core.nsga2_survival(F, cv, n_survive, 1)
+        expected = _core.nsga2_survival(F, cv, n_survive, "crowding", 1)
         got = dev.nsga2_survival(dev.to_device(F), dev.to_device(cv), n_survive)
         for a, b in zip(got, expected):
             np.testing.assert_array_equal(_device.to_host(a), b)

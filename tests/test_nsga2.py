@@ -30,7 +30,7 @@ from evonas.space import Space
 # ----------------------------------------------------------------------------
 
 
-def survival_reference(F: np.ndarray, cv: np.ndarray, n_survive: int):
+def survival_reference(F: np.ndarray, cv: np.ndarray, n_survive: int, truncation: str = "crowding"):
     """(indices ascending, rank, crowding) as documented in survival.hpp."""
     n = F.shape[0]
     n_survive = min(n_survive, n)
@@ -43,6 +43,20 @@ def survival_reference(F: np.ndarray, cv: np.ndarray, n_survive: int):
     crowd = reference.crowding_distance(Ff, ranks) if len(feasible) else np.zeros(0)
     order = sorted(range(len(feasible)), key=lambda k: (ranks[k], -crowd[k], k))
     take = order[:n_survive]
+    if truncation != "crowding":
+        # Whole fronts, then iterated removal in the one that overflows;
+        # "neighbours" measures every front anew.
+        take, room = [], n_survive
+        for r in range(int(ranks.max()) + 1 if len(feasible) else 0):
+            members = np.flatnonzero(ranks == r)
+            if room == 0:
+                break
+            if len(members) > room or truncation == "neighbours":
+                kept, measure = reference.prune_front(Ff[members], min(room, len(members)), truncation)
+                crowd[members[kept]] = measure
+                members = members[kept]
+            take += members.tolist()
+            room -= len(members)
     n_fronts = int(ranks.max()) + 1 if len(feasible) else 0
     chosen = [(int(feasible[k]), int(ranks[k]), float(crowd[k])) for k in take]
     fill = sorted(infeasible.tolist(), key=lambda i: (viol[i], i))[: n_survive - len(take)]
@@ -76,18 +90,19 @@ def survival_inputs(draw):
     return F, cv, n_survive
 
 
-@given(survival_inputs())
-def test_survival_matches_reference(case):
+@pytest.mark.parametrize("truncation", ["crowding", "pruning", "neighbours"])
+@given(case=survival_inputs())
+def test_survival_matches_reference(truncation, case):
     F, cv, n_survive = case
     F0, cv0 = F.copy(), cv.copy()
-    idx, rank, crowd = _core.nsga2_survival(F, cv, n_survive, 1)
-    ref_idx, ref_rank, ref_crowd = survival_reference(F, cv, n_survive)
+    idx, rank, crowd = _core.nsga2_survival(F, cv, n_survive, truncation, 1)
+    ref_idx, ref_rank, ref_crowd = survival_reference(F, cv, n_survive, truncation)
     np.testing.assert_array_equal(idx, ref_idx)
     np.testing.assert_array_equal(rank, ref_rank)
     np.testing.assert_allclose(crowd, ref_crowd, rtol=1e-12)
     np.testing.assert_array_equal(F, F0)  # inputs never modified
     np.testing.assert_array_equal(cv, cv0)
-    again = _core.nsga2_survival(F, cv, n_survive, 4)
+    again = _core.nsga2_survival(F, cv, n_survive, truncation, 4)
     for a, b in zip(again, (idx, rank, crowd)):
         np.testing.assert_array_equal(a, b)
 
@@ -95,21 +110,33 @@ def test_survival_matches_reference(case):
 def test_survival_feasible_first_and_nan_last():
     F = np.array([[0.0, 0.0], [5.0, 5.0], [np.nan, 0.0], [1.0, 1.0]])
     cv = np.array([2.0, 0.0, 0.0, 1.0])
-    idx, rank, _ = _core.nsga2_survival(F, cv, 3, 1)
+    idx, rank, _ = _core.nsga2_survival(F, cv, 3, "crowding", 1)
     # feasible row 1 first, then violations 1.0 (row 3) and 2.0 (row 0); NaN row 2 last
     assert idx.tolist() == [0, 1, 3]
     assert rank.tolist() == [1, 0, 1]
-    idx, _, _ = _core.nsga2_survival(F, cv, 4, 1)
+    idx, _, _ = _core.nsga2_survival(F, cv, 4, "crowding", 1)
     assert idx.tolist() == [0, 1, 2, 3]
 
 
 def test_survival_truncates_by_crowding():
     f1 = np.linspace(0, 1, 5)
     F = np.column_stack([f1, 1 - f1])
-    idx, _, crowd = _core.nsga2_survival(F, np.zeros(5), 3, 1)
+    idx, _, crowd = _core.nsga2_survival(F, np.zeros(5), 3, "crowding", 1)
     # the extremes (+inf) survive; the three inner points tie at 1.0 -> lowest index
     assert idx.tolist() == [0, 1, 4]
     assert np.isinf(crowd[[0, 2]]).all()
+
+
+@pytest.mark.parametrize(("n_obj", "resolved"), [(2, "pruning"), (3, "neighbours")])
+def test_auto_truncation_is_pruning_for_two_objectives_and_neighbours_beyond(n_obj, resolved):
+    from evonas.problems import DTLZ2
+
+    problem = ZDT1(n_var=6) if n_obj == 2 else DTLZ2(n_var=6, n_obj=3)
+    auto = minimize(problem, NSGA2(pop_size=20), ("n_gen", 25), seed=2)
+    named = minimize(problem, NSGA2(pop_size=20, truncation=resolved), ("n_gen", 25), seed=2)
+    other = minimize(problem, NSGA2(pop_size=20, truncation="crowding"), ("n_gen", 25), seed=2)
+    np.testing.assert_array_equal(auto.X, named.X)
+    assert not np.array_equal(auto.X, other.X)
 
 
 # ----------------------------------------------------------------------------
@@ -244,6 +271,8 @@ def test_bare_space_takes_shapes_from_first_tell():
         ({"sampling": "lhs"}, TypeError),
         ({"eliminate_duplicates": 1}, TypeError),
         ({"crossover": "sbx"}, TypeError),
+        ({"truncation": "knn"}, ValueError),
+        ({"truncation": None}, ValueError),
     ],
 )
 def test_constructor_validation(kwargs, error):

@@ -409,7 +409,7 @@ def survival_by_composition(F: np.ndarray, n_survive: int):
 def check_survival_2d(F: np.ndarray, n_survive: int) -> None:
     expected = survival_by_composition(F, n_survive)
     for threads in (1, 3):
-        got = _core.nsga2_survival(F, np.zeros(F.shape[0]), n_survive, threads)
+        got = _core.nsga2_survival(F, np.zeros(F.shape[0]), n_survive, "crowding", threads)
         for a, b in zip(got, expected):
             np.testing.assert_array_equal(a, b)
 
@@ -429,6 +429,6 @@ def test_survival_2d_large_equals_sort_and_crowding(kind, n):
 def test_survival_2d_by_hand():
     # fronts: {0, 1, 2} (2 a copy of 0), {3}; copies share the rank, the later one gets 0
     F = np.array([[0.0, 2.0], [1.0, 1.0], [0.0, 2.0], [2.0, 2.0]])
-    idx, rank, crowd = _core.nsga2_survival(F, np.zeros(4), 3, 1)
+    idx, rank, crowd = _core.nsga2_survival(F, np.zeros(4), 3, "crowding", 1)
     assert idx.tolist() == [0, 1, 2] and rank.tolist() == [0, 0, 0]
     assert crowd.tolist() == [INF, INF, 0.0]

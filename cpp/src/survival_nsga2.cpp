@@ -112,42 +112,65 @@ Ranking rank_any(const double* F, std::size_t n, std::size_t m, std::size_t n_st
   return out;
 }
 
-// Which ranked rows survive when `take` of them do: whole fronts in rank
-// order, then the members of the overflowing front with the larger crowding
-// (ties: lower index). O(n) with a selection instead of a sort.
-std::vector<char> take_by_front(const Ranking& g, std::size_t take) {
+// The rows of F listed in ids, gathered into one matrix.
+std::vector<double> gather(const double* F, std::size_t m, const std::vector<std::uint32_t>& ids) {
+  std::vector<double> rows(ids.size() * m);
+  for (std::size_t t = 0; t < ids.size(); ++t) std::copy_n(F + std::size_t{ids[t]} * m, m, rows.data() + t * m);
+  return rows;
+}
+
+// Iterated removal over the rows ids of F down to n_keep; marks the survivors
+// in keep and gives them their measure among the survivors.
+void prune_into(const double* F, std::size_t m, const std::vector<std::uint32_t>& ids, std::size_t n_keep,
+                Truncation how, int n_threads, std::vector<char>& keep, std::vector<double>& crowd) {
+  const std::vector<double> rows = gather(F, m, ids);
+  const PrunedFront kept = prune_front(rows.data(), ids.size(), m, n_keep, how, n_threads);
+  for (std::size_t t = 0; t < kept.kept.size(); ++t) {
+    keep[ids[kept.kept[t]]] = 1;
+    crowd[ids[kept.kept[t]]] = kept.crowding[t];
+  }
+}
+
+// Which ranked rows of F survive when `take` of them do: whole fronts in rank
+// order, then the overflowing front cut as `how` says (kCrowding: larger
+// crowding, ties lower index, O(n) with a selection instead of a sort).
+// Updates g.crowd where the truncation measures anew.
+std::vector<char> take_by_front(Ranking& g, const double* F, std::size_t m, std::size_t take, Truncation how,
+                                int n_threads) {
   const std::size_t n = g.rank.size();
-  std::vector<std::size_t> count(g.n_fronts, 0);
-  for (std::int32_t r : g.rank)
-    if (r >= 0) ++count[r];
+  std::vector<std::vector<std::uint32_t>> fronts(g.n_fronts);  // members in index order
+  for (std::size_t k = 0; k < n; ++k)
+    if (g.rank[k] >= 0) fronts[g.rank[k]].push_back(static_cast<std::uint32_t>(k));
   std::int32_t last = 0;
   std::size_t before = 0;
-  while (last < g.n_fronts && before + count[last] <= take) before += count[last++];
+  while (last < g.n_fronts && before + fronts[last].size() <= take) before += fronts[last++].size();
   std::vector<char> keep(n, 0);
-  std::vector<std::uint32_t> overflow;
-  for (std::size_t k = 0; k < n; ++k) {
-    if (g.rank[k] < 0) continue;
-    if (g.rank[k] < last)
-      keep[k] = 1;
-    else if (g.rank[k] == last)
-      overflow.push_back(static_cast<std::uint32_t>(k));
+  for (std::int32_t r = 0; r < last; ++r) {
+    if (how == Truncation::kNeighbours)
+      prune_into(F, m, fronts[r], fronts[r].size(), how, n_threads, keep, g.crowd);
+    else
+      for (std::uint32_t k : fronts[r]) keep[k] = 1;
   }
   const std::size_t need = take - before;
-  if (need > 0) {
-    auto better = [&g](std::uint32_t a, std::uint32_t b) {
-      if (g.crowd[a] != g.crowd[b]) return g.crowd[a] > g.crowd[b];
-      return a < b;
-    };
-    std::nth_element(overflow.begin(), overflow.begin() + (need - 1), overflow.end(), better);
-    for (std::size_t t = 0; t < need; ++t) keep[overflow[t]] = 1;
+  if (need == 0) return keep;
+  std::vector<std::uint32_t>& overflow = fronts[last];
+  if (how != Truncation::kCrowding) {
+    prune_into(F, m, overflow, need, how, n_threads, keep, g.crowd);
+    return keep;
   }
+  auto better = [&g](std::uint32_t a, std::uint32_t b) {
+    if (g.crowd[a] != g.crowd[b]) return g.crowd[a] > g.crowd[b];
+    return a < b;
+  };
+  std::nth_element(overflow.begin(), overflow.begin() + (need - 1), overflow.end(), better);
+  for (std::size_t t = 0; t < need; ++t) keep[overflow[t]] = 1;
   return keep;
 }
 
 }  // namespace
 
 Survivors nsga2_survival(const double* F, const double* cv, std::size_t n, std::size_t m,
-                         std::size_t n_survive, int n_threads) {
+                         std::size_t n_survive, Truncation how, int n_threads) {
   n_survive = std::min(n_survive, n);
   std::vector<double> viol(n);
   std::vector<std::int64_t> feasible, infeasible;
@@ -169,11 +192,11 @@ Survivors nsga2_survival(const double* F, const double* cv, std::size_t n, std::
     Ff = compact.data();
   }
   const std::size_t n_stop = std::min(n_survive, nf);
-  const Ranking g = m == 2 ? rank_2d(Ff, nf, n_stop, n_threads) : rank_any(Ff, nf, m, n_stop, n_threads);
+  Ranking g = m == 2 ? rank_2d(Ff, nf, n_stop, n_threads) : rank_any(Ff, nf, m, n_stop, n_threads);
   std::size_t n_ranked = 0;
   for (std::int32_t r : g.rank) n_ranked += r >= 0;
   const std::size_t take_feasible = std::min(n_ranked, n_survive);
-  const std::vector<char> keep = take_by_front(g, take_feasible);
+  const std::vector<char> keep = take_by_front(g, Ff, m, take_feasible, how, n_threads);
 
   // Infeasible fill, by (violation, index); stable_sort keeps index order.
   const std::size_t take_infeasible = n_survive - take_feasible;

@@ -76,8 +76,11 @@ def first_invalid_gene(space: _SpaceArrays, X: npt.NDArray[np.float64], n_thread
 
 # -- survival (bind_survival.cpp) ------------------------------------------------
 def nsga2_survival(
-    F: npt.NDArray[np.float64], cv: npt.NDArray[np.float64], n_survive: int, n_threads: int
+    F: npt.NDArray[np.float64], cv: npt.NDArray[np.float64], n_survive: int, truncation: str, n_threads: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float64]]: ...
+def prune_front(
+    F: npt.NDArray[np.float64], n_keep: int, truncation: str, n_threads: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 def take_rows(
     A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], index: npt.NDArray[np.int64], n_threads: int
 ) -> npt.NDArray[np.float64]: ...

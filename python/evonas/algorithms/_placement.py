@@ -75,7 +75,7 @@ class Host:
         return variation._children(space, X, parents, seed, key, threads)
 
     def nsga2_survival(self, F: np.ndarray, cv: np.ndarray, n_survive: int, threads: int) -> tuple[Any, Any, Any]:
-        return _core.nsga2_survival(F, cv, n_survive, threads)
+        return _core.nsga2_survival(F, cv, n_survive, "crowding", threads)
 
     def from_host(self, x: np.ndarray) -> np.ndarray:
         """A host result where the population lives (here: itself)."""
