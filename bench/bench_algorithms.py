@@ -12,7 +12,10 @@ below pymoo's (beyond the bar).
 
 More problems: zdt4, dtlz3 .. dtlz7 (3 objectives) and dtlz1-5obj, dtlz2-5obj (5
 objectives), c1dtlz1, c2dtlz2, c3dtlz4 (constrained, 3 objectives; the optimal
-hypervolume column is empty where it has no closed form). More algorithms: evonas-moead, evonas-moead-1 and pymoo-moead (MOEA/D, one member
+hypervolume column is empty where it has no closed form). More algorithms: evonas-nsga2-crowding (NSGA-II with Deb's one cut by crowding
+distance, as pymoo's default) and pymoo-nsga2-pruning (pymoo's NSGA-II with its "pcd"
+crowding for 2 objectives, "mnn" for more: the like of evonas's default truncation);
+evonas-moead, evonas-moead-1 and pymoo-moead (MOEA/D, one member
 per Das-Dennis direction; evonas-moead breeds a whole sweep of sub-problems at once,
 evonas-moead-1 and pymoo's one child at a time). NSGA-III uses Das-Dennis directions with the most partitions whose count
 fits the population (91 directions for 3 objectives at 100, 70 for 5); SMS-EMOA is
@@ -58,6 +61,7 @@ DEFAULT_PROBLEMS = ("zdt1", "zdt2", "zdt3", "zdt6", "dtlz1", "dtlz2")
 ALGORITHMS = (
     "evonas-nsga2", "pymoo-nsga2", "evonas-nsga3", "evonas-sms-emoa",
     "pymoo-nsga3", "pymoo-sms-emoa", "evonas-moead", "pymoo-moead", "evonas-moead-1",
+    "evonas-nsga2-crowding", "pymoo-nsga2-pruning",
 )
 DEFAULT_ALGORITHMS = ALGORITHMS[:4]
 #: Algorithms only run on problems with at least this many objectives by default.
@@ -68,7 +72,11 @@ PEERS = {
     "evonas-sms-emoa": "pymoo-sms-emoa",
     "evonas-moead": "pymoo-moead",
     "evonas-moead-1": "pymoo-moead",
+    "evonas-nsga2-crowding": "pymoo-nsga2",
 }
+#: Like for like beyond the bar: evonas NSGA-II (iterated truncation) against pymoo's
+#: NSGA-II with its own iterated crowding functions.
+PEERS_ALSO = {"evonas-nsga2": "pymoo-nsga2-pruning"}
 
 
 def n_partitions(n_obj: int, pop: int) -> int:
@@ -104,10 +112,14 @@ def run_one(task: tuple[str, str, int, int, int]) -> tuple[str, str, int, float,
         from pymoo.optimize import minimize as pymoo_minimize
         from pymoo.problems import get_problem
 
-        if algorithm == "pymoo-nsga2":
+        if algorithm in ("pymoo-nsga2", "pymoo-nsga2-pruning"):
             from pymoo.algorithms.moo.nsga2 import NSGA2 as PymooNSGA2
+            from pymoo.operators.survival.rank_and_crowding import RankAndCrowding
 
-            algo, termination = PymooNSGA2(pop_size=pop), ("n_gen", gens)
+            extra = {}
+            if algorithm == "pymoo-nsga2-pruning":  # pymoo's counterparts of evonas's "auto"
+                extra["survival"] = RankAndCrowding(crowding_func="pcd" if problem.n_obj <= 2 else "mnn")
+            algo, termination = PymooNSGA2(pop_size=pop, **extra), ("n_gen", gens)
         elif algorithm == "pymoo-nsga3":
             from pymoo.algorithms.moo.nsga3 import NSGA3 as PymooNSGA3
             from pymoo.util.ref_dirs import get_reference_directions
@@ -131,8 +143,9 @@ def run_one(task: tuple[str, str, int, int, int]) -> tuple[str, str, int, float,
     else:
         import evonas
 
-        if algorithm == "evonas-nsga2":
-            algo = evonas.NSGA2(pop_size=pop)
+        if algorithm in ("evonas-nsga2", "evonas-nsga2-crowding"):
+            truncation = "crowding" if algorithm == "evonas-nsga2-crowding" else "auto"
+            algo = evonas.NSGA2(pop_size=pop, truncation=truncation)
             termination = ("n_gen", gens)
         elif algorithm == "evonas-nsga3":
             algo = evonas.NSGA3(evonas.das_dennis(problem.n_obj, n_partitions(problem.n_obj, pop)), pop_size=pop)
@@ -228,7 +241,7 @@ def main() -> None:
             if value is not None and ours is not None:
                 verdict = _verdict(value, ours, value > ours)
                 print(f"  {verdict} {name}: {better} median {value:.5f} vs evonas NSGA-II {ours:.5f}")
-        for mine, theirs in PEERS.items():
+        for mine, theirs in [*PEERS.items(), *PEERS_ALSO.items()]:
             value, peer = medians.get((name, mine)), medians.get((name, theirs))
             if value is not None and peer is not None:
                 verdict = _verdict(value, peer, value >= peer)

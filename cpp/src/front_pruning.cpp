@@ -8,7 +8,6 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
-#include <queue>
 #include <stdexcept>
 
 #include "evonas/parallel.hpp"
@@ -24,7 +23,7 @@ constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 // Scale of objective j over a front: the measures ignore an objective whose
 // span is 0 or infinite, as crowding_distance does.
 struct Span {
-  double lo = 0.0, width = 0.0;
+  double width = 0.0;
   bool used = false;
 };
 
@@ -63,7 +62,7 @@ class CrowdingMeasure {
         next_[j * k_ + order[t]] = t + 1 == k_ ? kNone : order[t + 1];
       }
       const double lo = column[order.front()], hi = column[order.back()];
-      span_[j] = {lo, hi - lo, !(lo == hi || std::isinf(hi - lo))};
+      span_[j] = {hi - lo, !(lo == hi || std::isinf(hi - lo))};
     }
   }
 
