@@ -108,6 +108,32 @@ def test_a_child_replaces_at_most_n_replace_neighbours(n_replace, copies):
     assert np.isin(np.flatnonzero(np.all(algo.X == children[0], axis=1)), algo.neighbors[sub]).all()
 
 
+def test_a_child_copying_a_member_gives_way_to_a_new_one():
+    problem = ZDT1(n_var=4)
+    algo = MOEAD(das_dennis(2, 5)).setup(problem, seed=3)
+    algo.tell(problem.evaluate(algo.ask())[0])
+    X = algo.X
+    n = X.shape[0]
+    fresh = np.full((n, 4), 0.5) + np.arange(n)[:, None] * 1e-3  # no member has these
+    crafted = {
+        "copy, then new": (np.stack([X[0]] * n), fresh),
+        "new, then copy": (fresh, np.stack([X[1]] * n)),
+        "both copies": (np.stack([X[2]] * n), np.stack([X[3]] * n)),
+    }
+    real = algo._where.children
+    for name, (first, second) in crafted.items():
+        children = np.empty((2 * n, 4))
+        children[0::2], children[1::2] = first, second
+        algo._where.children = lambda *args, children=children: children.copy()
+        asked = algo.ask()
+        algo._where.children = real
+        if name == "both copies":  # either, as drawn
+            assert all(any(np.array_equal(row, X[j]) for j in (2, 3)) for row in asked), name
+        else:
+            np.testing.assert_array_equal(asked, fresh, err_msg=name)
+        algo._pending = None  # ask again from the same state
+
+
 def test_batches_sweep_every_sub_problem_once():
     algo = MOEAD(das_dennis(2, 9), n_offsprings=4).setup(ZDT1(n_var=3), seed=1)
     problem = ZDT1(n_var=3)

@@ -27,6 +27,7 @@ import numpy as np
 from .._validation import as_int_at_least
 from ..operators import SBX
 from ..operators._common import as_probability
+from ..operators.duplicates import unique_mask
 from .base import constraint_violation
 from .nsga3 import DirectedAlgorithm, as_ref_dirs
 
@@ -105,9 +106,11 @@ class MOEAD(DirectedAlgorithm):
     -----
     Constraints: a child replaces a neighbour when it violates the
     constraints less, or both are feasible and its scalar value is lower (NaN
-    evaluations count as infinitely violating). Duplicates are not eliminated
-    (each sub-problem keeps its own best, copies included) and the
-    population stays on the CPU. All random draws come from generators keyed
+    evaluations count as infinitely violating). Of a mating's two children
+    the one drawn is kept unless it copies a member of the population and
+    the other does not; copies are not eliminated otherwise (each
+    sub-problem keeps its own best, copies included). The population stays
+    on the CPU. All random draws come from generators keyed
     by (seed, generation): a run is reproducible and resumes bit-identically
     from a pickle. :meth:`select_pending` is not available: every
     sub-problem's child must be evaluated.
@@ -192,8 +195,13 @@ class MOEAD(DirectedAlgorithm):
         parents = np.where(local[:, None], self.neighbors[bred[:, None], pair % t], pair)
         parents = np.ascontiguousarray(parents, dtype=np.int64)
         children = self._where.children(self.variation, self.space, self.X, parents, self.seed, self.n_gen, self.n_threads)
-        # One child per mating, either of the two at random.
-        return np.ascontiguousarray(children[2 * np.arange(k) + rng.integers(0, 2, k)])
+        # One child per mating, either of the two at random, unless it copies a
+        # member and the other does not: a copy can only spread an existing
+        # solution over more sub-problems (pymoo's MOEA/D drops copies too).
+        new = unique_mask(children, against=self.X, n_threads=self.n_threads or None).astype(bool)
+        drawn = 2 * np.arange(k) + rng.integers(0, 2, k)
+        other = drawn ^ 1
+        return np.ascontiguousarray(children[np.where(new[drawn] | ~new[other], drawn, other)])
 
     def select_pending(self, rows: Any, /) -> Any:
         """Not available: MOEA/D breeds one child per sub-problem, and each must be evaluated."""
