@@ -237,7 +237,7 @@ class NeighbourMeasure {
  public:
   NeighbourMeasure(const double* F, std::size_t m, const std::vector<std::uint32_t>& rows, int n_threads)
       : m_(m), k_(rows.size()), live_(rows.size()), extreme_(k_, 0), tree_(scaled(F, m, rows, extreme_), k_, m),
-        near_(k_ * m, kNone), dist_(k_ * m, 0.0), requery_(k_, 0), reverse_(k_) {
+        near_(k_ * m, kNone), dist_(k_ * m, 0.0), requery_(k_, 0), first_(k_, kNone) {
     if (k_ <= m) return;  // every point is +inf
     parallel_for(k_, k_ >= 4096 ? n_threads : 1, 1024, [&](std::size_t p0, std::size_t p1) {
       std::vector<std::pair<double, std::uint32_t>> best;
@@ -247,7 +247,7 @@ class NeighbourMeasure {
     });
     for (std::uint32_t p = 0; p < k_; ++p)
       if (!extreme_[p])
-        for (std::size_t t = 0; t < m_; ++t) reverse_[near_[p * m_ + t]].push_back(p);
+        for (std::size_t t = 0; t < m_; ++t) link(near_[p * m_ + t], p);
   }
 
   double value(std::uint32_t p) {
@@ -255,7 +255,7 @@ class NeighbourMeasure {
     if (requery_[p]) {  // a nearest point went since the last query
       requery_[p] = 0;
       find_nearest(p, best_, stack_);
-      for (std::size_t t = 0; t < m_; ++t) reverse_[near_[p * m_ + t]].push_back(p);
+      for (std::size_t t = 0; t < m_; ++t) link(near_[p * m_ + t], p);
     }
     double product = 1.0;
     for (std::size_t t = 0; t < m_; ++t) product *= dist_[p * m_ + t];
@@ -271,14 +271,15 @@ class NeighbourMeasure {
       return;
     }
     if (live_ < m_) return;
-    for (std::uint32_t q : reverse_[p]) {
+    for (std::uint32_t at = first_[p]; at != kNone; at = links_[at].next) {
+      const std::uint32_t q = links_[at].point;
       if (requery_[q] || !tree_.alive(q)) continue;
       const std::uint32_t* list = &near_[q * m_];
       if (std::find(list, list + m_, p) == list + m_) continue;  // a stale entry
       requery_[q] = 1;
       touched.push_back(q);
     }
-    std::vector<std::uint32_t>().swap(reverse_[p]);
+    first_[p] = kNone;
   }
 
  private:
@@ -298,6 +299,12 @@ class NeighbourMeasure {
     return z;
   }
 
+  // Notes that q may list p among its nearest points.
+  void link(std::uint32_t p, std::uint32_t q) {
+    links_.push_back({q, first_[p]});
+    first_[p] = static_cast<std::uint32_t>(links_.size() - 1);
+  }
+
   void find_nearest(std::uint32_t p, std::vector<std::pair<double, std::uint32_t>>& best,
                     std::vector<std::uint32_t>& stack) {
     tree_.nearest(p, m_, best, stack);
@@ -313,7 +320,13 @@ class NeighbourMeasure {
   std::vector<std::uint32_t> near_;  // k x m: each point's nearest live points
   std::vector<double> dist_;         // their distances, ascending
   std::vector<char> requery_;        // near_ lists a point that has gone
-  std::vector<std::vector<std::uint32_t>> reverse_;  // q in reverse_[p]: p may be among q's nearest
+  // Reverse neighbour lists in one pool: from first_[p], the points that may
+  // list p among their nearest (entries go stale when they re-query).
+  struct Link {
+    std::uint32_t point, next;
+  };
+  std::vector<std::uint32_t> first_;
+  std::vector<Link> links_;
   std::vector<std::pair<double, std::uint32_t>> best_;
   std::vector<std::uint32_t> stack_;
 };
