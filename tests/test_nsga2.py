@@ -139,6 +139,21 @@ def test_auto_truncation_is_pruning_for_two_objectives_and_neighbours_beyond(n_o
     assert not np.array_equal(auto.X, other.X)
 
 
+def test_a_pickle_from_before_truncation_existed_resumes_with_the_one_cut():
+    problem = ZDT1(n_var=6)
+    old = NSGA2(pop_size=20, truncation="crowding").setup(problem, seed=4)
+    for _ in range(3):
+        old.tell(problem.evaluate(old.ask())[0])
+    state = old.__dict__.copy()
+    del state["truncation"]  # as pickled by an evonas without the option
+    resumed = NSGA2.__new__(NSGA2)
+    resumed.__dict__.update(pickle.loads(pickle.dumps(state)))
+    for algo in (old, resumed):
+        for _ in range(5):
+            algo.tell(problem.evaluate(algo.ask())[0])
+    np.testing.assert_array_equal(resumed.X, old.X)
+
+
 # ----------------------------------------------------------------------------
 # NSGA2 and minimize
 # ----------------------------------------------------------------------------

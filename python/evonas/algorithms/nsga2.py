@@ -63,6 +63,8 @@ class NSGA2(GeneticAlgorithm):
     """
 
     _survives_on_device = True
+    #: What an NSGA2 pickled before `truncation` existed ran with: it resumes unchanged.
+    truncation = "crowding"
 
     def __init__(self, pop_size: int = 100, *, truncation: str = "auto", **options: Any) -> None:
         if not isinstance(truncation, str) or truncation not in TRUNCATIONS:
