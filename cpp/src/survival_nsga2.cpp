@@ -112,19 +112,13 @@ Ranking rank_any(const double* F, std::size_t n, std::size_t m, std::size_t n_st
   return out;
 }
 
-// The rows of F listed in ids, gathered into one matrix.
-std::vector<double> gather(const double* F, std::size_t m, const std::vector<std::uint32_t>& ids) {
-  std::vector<double> rows(ids.size() * m);
-  for (std::size_t t = 0; t < ids.size(); ++t) std::copy_n(F + std::size_t{ids[t]} * m, m, rows.data() + t * m);
-  return rows;
-}
-
-// Iterated removal over the rows ids of F down to n_keep; marks the survivors
-// in keep and gives them their measure among the survivors.
-void prune_into(const double* F, std::size_t m, const std::vector<std::uint32_t>& ids, std::size_t n_keep,
+// Iterated removal over the `count` rows ids of F down to n_keep; marks the
+// survivors in keep and gives them their measure among the survivors.
+void prune_into(const double* F, std::size_t m, const std::uint32_t* ids, std::size_t count, std::size_t n_keep,
                 Truncation how, int n_threads, std::vector<char>& keep, std::vector<double>& crowd) {
-  const std::vector<double> rows = gather(F, m, ids);
-  const PrunedFront kept = prune_front(rows.data(), ids.size(), m, n_keep, how, n_threads);
+  std::vector<double> rows(count * m);
+  for (std::size_t t = 0; t < count; ++t) std::copy_n(F + std::size_t{ids[t]} * m, m, rows.data() + t * m);
+  const PrunedFront kept = prune_front(rows.data(), count, m, n_keep, how, n_threads);
   for (std::size_t t = 0; t < kept.kept.size(); ++t) {
     keep[ids[kept.kept[t]]] = 1;
     crowd[ids[kept.kept[t]]] = kept.crowding[t];
@@ -133,37 +127,51 @@ void prune_into(const double* F, std::size_t m, const std::vector<std::uint32_t>
 
 // Which ranked rows of F survive when `take` of them do: whole fronts in rank
 // order, then the overflowing front cut as `how` says (kCrowding: larger
-// crowding, ties lower index, O(n) with a selection instead of a sort).
-// Updates g.crowd where the truncation measures anew.
+// crowding, ties lower index, by a selection instead of a sort). Updates
+// g.crowd where the truncation measures anew. O(n) besides the cut.
 std::vector<char> take_by_front(Ranking& g, const double* F, std::size_t m, std::size_t take, Truncation how,
                                 int n_threads) {
   const std::size_t n = g.rank.size();
-  std::vector<std::vector<std::uint32_t>> fronts(g.n_fronts);  // members in index order
-  for (std::size_t k = 0; k < n; ++k)
-    if (g.rank[k] >= 0) fronts[g.rank[k]].push_back(static_cast<std::uint32_t>(k));
+  std::vector<std::size_t> start(static_cast<std::size_t>(g.n_fronts) + 1, 0);  // counts, then front starts
+  for (std::int32_t r : g.rank)
+    if (r >= 0) ++start[r + 1];
   std::int32_t last = 0;
   std::size_t before = 0;
-  while (last < g.n_fronts && before + fronts[last].size() <= take) before += fronts[last++].size();
+  while (last < g.n_fronts && before + start[last + 1] <= take) before += start[++last];
   std::vector<char> keep(n, 0);
-  for (std::int32_t r = 0; r < last; ++r) {
-    if (how == Truncation::kNeighbours)
-      prune_into(F, m, fronts[r], fronts[r].size(), how, n_threads, keep, g.crowd);
-    else
-      for (std::uint32_t k : fronts[r]) keep[k] = 1;
-  }
   const std::size_t need = take - before;
+  if (how != Truncation::kNeighbours && need == 0) {  // whole fronts only: no member lists needed
+    for (std::size_t k = 0; k < n; ++k) keep[k] = g.rank[k] >= 0 && g.rank[k] < last;
+    return keep;
+  }
+  // Members of fronts 0..last (last only if it is cut), front by front, in index order.
+  const std::int32_t listed = need > 0 ? last + 1 : last;
+  for (std::int32_t r = 0; r < listed; ++r) start[r + 1] += start[r];
+  std::vector<std::uint32_t> members(start[listed]);
+  std::vector<std::size_t> fill(start.begin(), start.begin() + listed);
+  for (std::size_t k = 0; k < n; ++k)
+    if (g.rank[k] >= 0 && g.rank[k] < listed) members[fill[g.rank[k]]++] = static_cast<std::uint32_t>(k);
+  for (std::int32_t r = 0; r < last; ++r) {
+    const std::uint32_t* ids = members.data() + start[r];
+    const std::size_t count = start[r + 1] - start[r];
+    if (how == Truncation::kNeighbours)
+      prune_into(F, m, ids, count, count, how, n_threads, keep, g.crowd);
+    else
+      for (std::size_t t = 0; t < count; ++t) keep[ids[t]] = 1;
+  }
   if (need == 0) return keep;
-  std::vector<std::uint32_t>& overflow = fronts[last];
+  const auto first = members.begin() + static_cast<std::ptrdiff_t>(start[last]);
+  const auto end = members.begin() + static_cast<std::ptrdiff_t>(start[last + 1]);
   if (how != Truncation::kCrowding) {
-    prune_into(F, m, overflow, need, how, n_threads, keep, g.crowd);
+    prune_into(F, m, &*first, static_cast<std::size_t>(end - first), need, how, n_threads, keep, g.crowd);
     return keep;
   }
   auto better = [&g](std::uint32_t a, std::uint32_t b) {
     if (g.crowd[a] != g.crowd[b]) return g.crowd[a] > g.crowd[b];
     return a < b;
   };
-  std::nth_element(overflow.begin(), overflow.begin() + (need - 1), overflow.end(), better);
-  for (std::size_t t = 0; t < need; ++t) keep[overflow[t]] = 1;
+  std::nth_element(first, first + static_cast<std::ptrdiff_t>(need - 1), end, better);
+  for (auto it = first; it != first + static_cast<std::ptrdiff_t>(need); ++it) keep[*it] = 1;
   return keep;
 }
 
