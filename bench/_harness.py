@@ -84,6 +84,16 @@ def simplex_points(n: int, m: int, seed: int = 0) -> np.ndarray:
     return _rng("simplex", n, m, seed).dirichlet(np.ones(m), size=n)
 
 
+def best_time(fn: Callable[[], Any], repeat: int) -> float:
+    """Fastest of `repeat` calls of fn, in seconds (in this process; no time budget)."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
 def make_input(kind: str, n: int, m: int, seed: int = 0) -> np.ndarray:
     gen = {"uniform": uniform_points, "sphere": sphere_points, "simplex": simplex_points}[kind]
     return np.ascontiguousarray(gen(n, m, seed), dtype=np.float64)

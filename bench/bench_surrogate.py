@@ -23,13 +23,16 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
+import sys
 from typing import Any, Callable
 
 import numpy as np
 
 import evonas
 from evonas.surrogate import ForestSurrogate
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _harness as H  # noqa: E402
 
 try:
     from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
@@ -59,15 +62,6 @@ def kendall_tau(a: np.ndarray, b: np.ndarray) -> float:
         i, j = np.triu_indices(len(a), 1)
         return float(np.mean(np.sign(a[i] - a[j]) * np.sign(b[i] - b[j])))
     return float(kendalltau(a, b)[0])
-
-
-def best_time(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def models(threads: int) -> dict[str, Callable[[], Any]]:
@@ -110,7 +104,7 @@ def fit_table(threads: int, repeat: int) -> dict[str, Any]:
     fitted: dict[str, Any] = {}
     times: dict[str, float] = {}
     for name, make in models(threads).items():
-        times[name] = best_time(lambda: fitted.__setitem__(name, make().fit(X, y)), repeat)
+        times[name] = H.best_time(lambda: fitted.__setitem__(name, make().fit(X, y)), repeat)
     ours = times["evonas extra-trees"]
     print("| model | fit s | time / evonas extra-trees |")
     print("|---|---|---|")
@@ -148,7 +142,7 @@ def predict_table(fitted: dict[str, Any], threads: int, pools: list[int], repeat
         for n in pools:
             Xp = np.random.default_rng(n).random((n, D))
             slow = not name.startswith("evonas") and n >= 10**6
-            t = best_time(lambda: fn(Xp), 1 if slow else repeat)
+            t = H.best_time(lambda: fn(Xp), 1 if slow else repeat)
             rates[name].append(n / t)
     ours = rates["evonas extra-trees: mean + std"][-1]
     for name, r in rates.items():

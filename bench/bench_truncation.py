@@ -17,29 +17,18 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
+import sys
 
 import numpy as np
 
 import evonas
 from evonas import _core
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _harness as H  # noqa: E402
+
 #: evonas truncation -> pymoo crowding function
 PEERS = {"crowding": "cd", "pruning": "pcd", "neighbours": "mnn"}
-
-
-def sphere(n: int, m: int, seed: int = 0) -> np.ndarray:
-    F = np.abs(np.random.default_rng(seed).normal(size=(n, m)))
-    return F / np.linalg.norm(F, axis=1, keepdims=True)
-
-
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def evonas_cut(F: np.ndarray, truncation: str, threads: int):
@@ -78,14 +67,14 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for m in (int(v) for v in args.objectives.split(",")):
         for n in (int(v) for v in args.sizes.split(",")):
-            F = sphere(n, m)
+            F = H.sphere_points(n, m)
             for truncation in PEERS:
-                ours = best_of(evonas_cut(F, truncation, args.threads), args.repeat)
+                ours = H.best_time(evonas_cut(F, truncation, args.threads), args.repeat)
                 limit = args.pymoo_max if truncation == "crowding" else args.pymoo_max_iterated
                 theirs, ratio = "not run", "—"
                 if peer is not None and n <= limit:
                     try:
-                        t = best_of(pymoo_cut(F, truncation), 1 if n >= 10_000 else args.repeat)
+                        t = H.best_time(pymoo_cut(F, truncation), 1 if n >= 10_000 else args.repeat)
                         theirs, ratio = f"{t * 1e3:.1f} ms", f"{t / ours:.1f}x"
                     except MemoryError:
                         theirs = "out of memory"
